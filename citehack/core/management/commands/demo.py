@@ -14,6 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("load_demo", reset=options["reset"])
+        from .serve import lan_address
+
+        host = lan_address() if options["host"] in ("0.0.0.0", "::") else options["host"]
+        call_command("load_demo", reset=options["reset"], base_url=f"http://{host}:{options['port']}")
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"], workers=options["workers"])
