@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "citehack.accounts",
     "citehack.events",
     "citehack.registrations",
+    "citehack.live",
 ]
 
 MIDDLEWARE = [

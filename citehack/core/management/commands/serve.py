@@ -3,7 +3,7 @@ import socket
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 
@@ -30,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "8")),
                             help="Blocking threads per worker for the WSGI application.")
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--pages-only", action="store_true",
+            help="Serve pages and forms through WSGI only (production web workers); the live stream "
+            "is then served by another `citehack serve` process, with REDIS_URL set.",
+        )
         parser.add_argument("--quiet", action="store_true", help="Do not print the addresses and QR code.")
 
     def handle(self, *args, **options):
@@ -38,16 +43,28 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         if not options["quiet"]:
             self.print_addresses(host, port)
+        if options["workers"] > 1 and not options["pages_only"] and not settings.REDIS_URL:
+            raise CommandError(
+                _("Several workers holding live streams need REDIS_URL to share live events; "
+                  "use one worker, or set REDIS_URL, or --pages-only.")
+            )
         from granian import Granian
 
+        if options["pages_only"]:
+            target, interface, threads = "citehack.wsgi:application", "wsgi", options["threads"]
+        else:
+            # One process serves both: the stream as raw ASGI, pages through WSGI in threads.
+            os.environ.setdefault("THREADS", str(options["threads"]))
+            target, interface, threads = "citehack.asgi:application", "asgi", 1
         Granian(
-            "citehack.wsgi:application",
+            target,
             address=host,
             port=port,
-            interface="wsgi",
+            interface=interface,
             workers=options["workers"],
-            blocking_threads=options["threads"],
+            blocking_threads=threads,
             log_access=False,
+            backlog=4096,
         ).serve()
 
     def print_addresses(self, host, port):

@@ -1,0 +1,251 @@
+import json
+import time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from citehack.core.qr import qr_svg
+from citehack.core.views import event_view
+from citehack.events import selectors as event_selectors
+from citehack.events.models import Event, Phase
+
+from . import services, state
+from .broker import hub, sse_frame
+from .forms import AnnouncementForm, ExtendForm, ItemForm, PitchOrderForm, PitchTimesForm, ScreenForm, TimerForm
+from .models import Announcement, LiveState
+
+
+def team_choices(event):
+    """(id, name) of the event's teams, for the pitch order; empty before teams exist."""
+    from django.apps import apps
+
+    if not apps.is_installed("citehack.teams"):
+        return []
+    from citehack.teams.models import Team
+
+    return [(team.pk, team.display_name) for team in Team.objects.filter(event=event).order_by("pk")]
+
+
+def join_url(request, event):
+    return request.build_absolute_uri(reverse("live:phone", args=[event.slug]))
+
+
+def _context(request, event, live):
+    return {
+        "event": event,
+        "live": live,
+        "nav": "live",
+        "state_json": state.get_payload(event.pk) or "{}",
+        "items": list(event.programme.all()),
+        "announcements": event.announcements.filter(withdrawn_at__isnull=True)[:10],
+        "teams": team_choices(event),
+        "timer_form": TimerForm(initial={"label": live.timer_label or _("Hackathon")}),
+        "extend_form": ExtendForm(),
+        "screen_form": ScreenForm(initial={"mode": live.screen_mode}),
+        "announcement_form": AnnouncementForm(),
+        "pitch_times_form": PitchTimesForm(initial={"pitch_seconds": live.pitch_seconds, "questions_seconds": live.questions_seconds}),
+        "pitch_order_form": PitchOrderForm(initial={"order": ", ".join(map(str, live.pitch_order))}),
+        "last_undoable": services.last_undoable(event),
+        "screen_url": request.build_absolute_uri(reverse("live:screen", args=[live.screen_token])),
+        "join_url": join_url(request, event),
+    }
+
+
+@event_view("live.control")
+def control_room(request, event):
+    live, _ = LiveState.objects.get_or_create(event=event)
+    return render(request, "live/control_room.html", _context(request, event, live))
+
+
+ACTIONS = {
+    "timer-start": (TimerForm, lambda actor, event, data: services.start_timer(actor=actor, event=event, **data)),
+    "timer-pause": (None, lambda actor, event, data: services.pause_timer(actor=actor, event=event)),
+    "timer-resume": (None, lambda actor, event, data: services.resume_timer(actor=actor, event=event)),
+    "timer-extend": (ExtendForm, lambda actor, event, data: services.extend_timer(actor=actor, event=event, **data)),
+    "timer-stop": (None, lambda actor, event, data: services.stop_timer(actor=actor, event=event)),
+    "screen": (ScreenForm, lambda actor, event, data: services.set_screen(actor=actor, event=event, **data)),
+    "announce": (AnnouncementForm, lambda actor, event, data: services.announce(actor=actor, event=event, **data)),
+    "pitch-times": (PitchTimesForm, lambda actor, event, data: services.set_pitch_times(actor=actor, event=event, **data)),
+    "pitch-draw": (None, lambda actor, event, data: services.draw_pitch_order(
+        actor=actor, event=event, team_ids=[pk for pk, _ in team_choices(event)])),
+    "pitch-next": (None, lambda actor, event, data: services.start_pitch(actor=actor, event=event)),
+    "pitch-questions": (None, lambda actor, event, data: services.start_questions(actor=actor, event=event)),
+    "pitch-pause": (None, lambda actor, event, data: services.pause_pitch(actor=actor, event=event)),
+    "pitch-resume": (None, lambda actor, event, data: services.resume_pitch(actor=actor, event=event)),
+    "pitch-stop": (None, lambda actor, event, data: services.stop_pitch(actor=actor, event=event)),
+    "undo": (None, lambda actor, event, data: services.undo(actor=actor, event=event)),
+}
+
+
+@require_POST
+@event_view("live.control")
+def control_action(request, event, action):
+    if action == "item":
+        return _go_to_item(request, event)
+    if action == "pitch-order":
+        return _pitch_order(request, event)
+    if action not in ACTIONS:
+        raise Http404
+    form_class, run = ACTIONS[action]
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return _done(request, event, errors=[e for errors in form.errors.values() for e in errors])
+        data = form.cleaned_data
+    try:
+        run(request.user, event, data)
+    except ValidationError as error:
+        return _done(request, event, errors=error.messages)
+    return _done(request, event)
+
+
+def _go_to_item(request, event):
+    form = ItemForm(request.POST)
+    item = None
+    if form.is_valid() and form.cleaned_data["item"]:
+        item = event.programme.filter(pk=form.cleaned_data["item"]).first()
+        if item is None:
+            return _done(request, event, errors=[_("This item is not in the programme.")])
+    try:
+        services.go_to_item(actor=request.user, event=event, item=item)
+    except ValidationError as error:
+        return _done(request, event, errors=error.messages)
+    return _done(request, event)
+
+
+def _pitch_order(request, event):
+    form = PitchOrderForm(request.POST, team_ids=[pk for pk, _ in team_choices(event)])
+    if not form.is_valid():
+        return _done(request, event, errors=[e for errors in form.errors.values() for e in errors])
+    services.set_pitch_order(actor=request.user, event=event, team_ids=form.cleaned_data["order"])
+    return _done(request, event)
+
+
+def _done(request, event, errors=()):
+    """Answer htmx with the refreshed panel; a plain form post with a redirect."""
+    for error in errors:
+        messages.error(request, error)
+    if request.headers.get("HX-Request"):
+        live = LiveState.objects.get(event=event)
+        context = _context(request, event, live)
+        context["errors"] = list(errors)
+        return render(request, "live/_control_panel.html", context, status=200)
+    if not errors:
+        messages.success(request, _("Done: the screens follow."))
+    return redirect("live:control", slug=event.slug)
+
+
+@require_POST
+@event_view("live.control")
+def withdraw(request, event, pk):
+    announcement = get_object_or_404(Announcement, pk=pk, event=event)
+    services.withdraw_announcement(actor=request.user, announcement=announcement)
+    return _done(request, event)
+
+
+@require_GET
+def screen(request, token):
+    """The projector view: a secret link, no sign-in. A wrong link shows nothing of any event."""
+    live = LiveState.objects.select_related("event").filter(screen_token=token).first()
+    if live is None or live.event.phase == Phase.DRAFT:
+        raise Http404
+    event = live.event
+    url = join_url(request, event)
+    return render(
+        request,
+        "live/screen.html",
+        {
+            "event": event,
+            "state_json": state.get_payload(event.pk) or "{}",
+            "join_url": url,
+            "join_qr": qr_svg(url, title=_("QR code to join on a phone")),
+        },
+    )
+
+
+@event_view("events.view_event", login=False)
+def phone(request, event):
+    now, upcoming = event_selectors.now_and_next(event)
+    team = None
+    if request.user.is_authenticated:
+        from django.apps import apps
+
+        if apps.is_installed("citehack.teams"):
+            from citehack.teams.selectors import team_of
+
+            team = team_of(event, request.user)
+    return render(
+        request,
+        "live/phone.html",
+        {
+            "event": event,
+            "now": now,
+            "next": upcoming,
+            "team": team,
+            "announcements": [a for a in event.announcements.filter(withdrawn_at__isnull=True)[:5] if a.is_active(timezone.now())],
+            "state_json": state.get_payload(event.pk) or "{}",
+        },
+    )
+
+
+@require_GET
+def state_json(request, pk):
+    """The polling fallback: the cached state, with the server's clock for offset correction."""
+    payload = state.get_payload(pk)
+    if payload is None:
+        raise Http404
+    response = HttpResponse(payload, content_type="application/json")
+    response["Cache-Control"] = "no-cache"
+    response["X-Server-Now"] = str(int(time.time() * 1000))
+    return response
+
+
+@require_GET
+def stream_wsgi(request, pk):
+    """The stream when served through WSGI (tests, a pages-only server): one thread per client.
+
+    The ASGI application (citehack.asgi) answers this path itself without Django.
+    """
+    payload = state.get_payload(pk)
+    if payload is None:
+        raise Http404
+    version = json.loads(payload)["version"]
+    try:
+        last_seen = int(request.headers.get("Last-Event-ID", -1))
+    except ValueError:
+        last_seen = -1
+    subscription = hub.subscribe_sync(pk)
+
+    def frames(max_seconds=300):
+        import queue
+        import random
+
+        started = time.monotonic()
+        sent = version
+        try:
+            yield f"retry: {random.randint(1000, 6000)}\n\n".encode()
+            if version != last_seen:
+                yield sse_frame(event_id=version, data=payload)
+            while time.monotonic() - started < max_seconds:
+                try:
+                    new_version, frame = subscription.get(timeout=15)
+                except queue.Empty:
+                    yield b": keep-alive\n\n"
+                    continue
+                if new_version > sent:
+                    sent = new_version
+                    yield frame
+        finally:
+            hub.unsubscribe(pk, subscription)
+
+    response = StreamingHttpResponse(frames(), content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache, no-transform"
+    response["X-Accel-Buffering"] = "no"
+    return response
