@@ -33,9 +33,14 @@ def hit_rate_limit(key, *, limit, window):
 
 
 def absolute_url(path, request=None):
+    """Prefer the configured SITE_URL: the Host header is chosen by whoever sends the request,
+    and a sign-in link mailed to someone else must not point at a host an attacker picked.
+    """
+    if settings.SITE_URL:
+        return f"{settings.SITE_URL}{path}"
     if request is not None:
         return request.build_absolute_uri(path)
-    return f"{settings.SITE_URL or 'http://127.0.0.1:8000'}{path}"
+    return f"http://127.0.0.1:8000{path}"
 
 
 def create_sign_in_link(*, user, next_url="", max_age=None):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class ContentSecurityPolicyMiddleware:
@@ -35,5 +36,6 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = code
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", code)
-        response.setdefault("Vary", "Cookie")
+        # The language comes from a cookie: caches must not serve one person's language to another.
+        patch_vary_headers(response, ["Cookie"])
         return response

@@ -6,9 +6,8 @@ from django.utils import timezone
 
 
 def _escape(text):
-    return (
-        str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")  # a lone CR would end the content line
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line):

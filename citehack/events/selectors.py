@@ -30,7 +30,8 @@ def managed_events(user):
 
 
 def programme_with_counts(event):
-    return event.programme.annotate(signup_count=Count("signups"))
+    # Meta.ordering does not apply to a GROUP BY query: order by time explicitly.
+    return event.programme.annotate(signup_count=Count("signups")).order_by("starts_at", "ends_at", "id")
 
 
 def now_and_next(event, *, at=None):

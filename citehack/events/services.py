@@ -109,7 +109,9 @@ def add_member(*, actor, event, user, role):
 
 @transaction.atomic
 def remove_member(*, actor, membership):
-    event = membership.event
+    """Take a role away; the last organiser of an event stays."""
+    # Lock the event so that two organisers removing each other cannot both pass the check.
+    event = Event.objects.select_for_update().get(pk=membership.event_id)
     if membership.role == Role.ORGANISER and event.memberships.filter(role=Role.ORGANISER).count() == 1:
         raise ValidationError(_("An event needs at least one organiser."))
     audit.record(

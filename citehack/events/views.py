@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +63,8 @@ def programme(request, event):
 
 @event_view("events.view_event", login=False)
 def programme_ics(request, event):
-    body = programme_calendar(event, event.programme.all(), host=request.get_host().split(":")[0] or "citehack")
+    host, _port = split_domain_port(request.get_host())
+    body = programme_calendar(event, event.programme.all(), host=host or "citehack")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
