@@ -71,8 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "citehack.core.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "citehack.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +206,8 @@ if env_bool("CITEHACK_HTTPS"):
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a reverse proxy, rate limits read the client's address from X-Forwarded-For.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", env_bool("CITEHACK_HTTPS"))
 
 # Content-Security-Policy: nothing inline, nothing from another host.
 CONTENT_SECURITY_POLICY = (
@@ -217,6 +219,7 @@ CONTENT_SECURITY_POLICY = (
 # Passwordless sign-in links.
 SIGN_IN_LINK_MAX_AGE = int(os.environ.get("SIGN_IN_LINK_MAX_AGE", str(60 * 60 * 24 * 7)))
 SIGN_IN_LINK_RATE = (5, 60 * 60)  # at most 5 link requests per address or e-mail per hour
+PASSWORD_SIGN_IN_RATE = (10, 15 * 60)  # password attempts per address or e-mail per quarter hour
 PRIVACY_NOTICE_VERSION = "2026-11"
 
 LOGGING = {

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from citehack.core.tasks import send_mail_after_commit
 
-from .models import SignInLink, User, hash_token
+from .models import SignInLink, User, hash_token  # noqa: F401 (hash_token is used by views)
 
 
 class RateLimited(Exception):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -6,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from citehack.core.http import client_address
 
 from . import services
 from .forms import PasswordSignInForm, SignInLinkForm
@@ -26,7 +29,7 @@ def sign_in(request):
         try:
             services.request_sign_in_link(
                 email=form.cleaned_data["email"],
-                address=request.META.get("REMOTE_ADDR", ""),
+                address=client_address(request),
                 request=request,
                 next_url=next_url,
             )
@@ -54,6 +57,20 @@ def use_link(request, token):
 class PasswordSignInView(auth_views.LoginView):
     template_name = "accounts/password_sign_in.html"
     authentication_form = PasswordSignInForm
+
+    def post(self, request, *args, **kwargs):
+        limit, window = settings.PASSWORD_SIGN_IN_RATE
+        email = request.POST.get("username", "").strip().lower()
+        keys = [f"password:ip:{client_address(request)}", f"password:email:{services.hash_token(email)}"]
+        if any(services.hit_rate_limit(key, limit=limit, window=window) for key in keys):
+            form = self.get_form()
+            form.is_bound = False
+            return self.render_to_response(
+                {**self.get_context_data(form=form),
+                 "rate_limited": _("Too many attempts. Please wait a while and try again.")},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
 
 @require_POST

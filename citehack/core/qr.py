@@ -13,10 +13,10 @@ def qr_svg(data, *, title=""):
     image.save(out)
     svg = out.getvalue().decode()
     svg = svg[svg.index("<svg"):]
-    if title:
-        from django.utils.html import escape
+    from django.utils.html import escape
+    from django.utils.translation import gettext
 
-        svg = svg.replace(">", f' role="img" aria-label="{escape(title)}">', 1)
+    svg = svg.replace(">", f' role="img" aria-label="{escape(title or gettext("QR code"))}">', 1)
     return svg
 
 

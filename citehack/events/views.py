@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,7 +83,13 @@ def dashboard(request):
 def event_create(request):
     if not selectors.can_create_events(request.user):
         raise PermissionDenied(_("Only organisers can create events."))
-    organisations = Organisation.objects.all() if request.user.is_superuser else request.user.organisations.all()
+    if request.user.is_superuser:
+        organisations = Organisation.objects.all()
+    else:
+        # The organisations the person belongs to, and those of the events they organise.
+        organisations = Organisation.objects.filter(
+            Q(organisers=request.user) | Q(events__memberships__user=request.user, events__memberships__role="organiser")
+        ).distinct()
     form = NewEventForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -162,9 +169,13 @@ def phase(request, event):
 def event_clone(request, event):
     form = CloneEventForm(request.POST or None, initial={"title": event.title, "starts_at": event.starts_at})
     if request.method == "POST" and form.is_valid():
-        copy = services.clone_event(actor=request.user, source=event, **form.cleaned_data)
-        messages.success(request, _("The new event is created from this one, in draft."))
-        return redirect("events:manage", slug=copy.slug)
+        try:
+            copy = services.clone_event(actor=request.user, source=event, **form.cleaned_data)
+        except (IntegrityError, ValidationError):
+            form.add_error("slug", _("Another event already uses this short name."))
+        else:
+            messages.success(request, _("The new event is created from this one, in draft."))
+            return redirect("events:manage", slug=copy.slug)
     return render(request, "events/manage/clone.html", {"form": form, "event": event, "nav": "overview"})
 
 
@@ -254,13 +265,16 @@ def roles(request, event):
 @require_POST
 @event_view("events.manage_event")
 def role_remove(request, event, pk):
-    membership = get_object_or_404(Membership, pk=pk, event=event)
+    # Participants leave through their registration (cancellation), not here.
+    membership = get_object_or_404(Membership.objects.exclude(role="participant"), pk=pk, event=event)
     try:
         services.remove_member(actor=request.user, membership=membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The role is removed."))
+    if not request.user.has_perm("events.manage_event", event):
+        return redirect("accounts:home")
     return redirect("events:roles", slug=event.slug)
 
 

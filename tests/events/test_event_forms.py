@@ -68,13 +68,21 @@ def test_organiser_creates_an_event_in_their_organisation(client, user):
 
 
 def test_an_organisation_one_does_not_organise_cannot_be_chosen(organiser_client, event):
+    foreign = OrganisationFactory()
     before = database_state()
 
-    response = create(organiser_client, organisation=event.organisation.pk)
+    response = create(organiser_client, organisation=foreign.pk)
 
     assert response.status_code == 200
     assert "organisation" in response.context["form"].errors
     assert database_state() == before
+
+
+def test_the_organisation_of_an_event_one_organises_can_be_chosen(organiser_client, event):
+    response = create(organiser_client, organisation=event.organisation.pk, new_organisation="")
+
+    assert response.status_code == 302
+    assert event.organisation.events.count() == 2
 
 
 def test_end_before_start_is_refused_and_nothing_is_created(organiser_client):

@@ -166,3 +166,12 @@ def test_add_member_service_is_idempotent(organiser, event):
     assert (first[1], second[1]) == (True, False)
     assert first[0] == second[0]
     assert AuditEntry.objects.filter(action="membership.add").count() == 1
+
+
+def test_a_participant_role_cannot_be_removed_from_the_roles_page(organiser_client, event):
+    from tests.factories import MembershipFactory
+
+    participant = MembershipFactory(event=event, role="participant")
+    response = organiser_client.post(reverse("events:role_remove", args=[event.slug, participant.pk]))
+    assert response.status_code == 404
+    assert event.memberships.filter(pk=participant.pk).exists()
