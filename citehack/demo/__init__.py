@@ -8,6 +8,7 @@ fictional; each later capability adds its part here (see `load`).
 """
 
 import random
+from importlib import import_module
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -212,7 +213,14 @@ def load(*, reset=False, stdout=None):
                     workshop = rng.choice(workshops)
                     if workshop.signups.count() < workshop.capacity:
                         WorkshopSignup.objects.create(item=workshop, registration=registration)
+        for part in PARTS:
+            import_module(part).load(event=event, accounts=accounts, rng=random.Random(f"{part}-2018"))
     return event
+
+
+# Each capability adds its part of the reference day, in this order, inside the same
+# transaction: a module with `load(*, event, accounts, rng)`.
+PARTS = []
 
 
 def sign_in_link(email):
