@@ -75,3 +75,22 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     age_band = "26-35"
     consent_at = factory.LazyFunction(timezone.now)
     consent_version = "2026-11"
+
+
+class WaitlistedRegistrationFactory(RegistrationFactory):
+    state = RegistrationState.WAITLISTED
+    waitlisted_at = factory.LazyFunction(timezone.now)
+
+
+class WorkshopFactory(ProgrammeItemFactory):
+    kind = ItemKind.WORKSHOP
+    title = factory.Sequence(lambda n: f"Atelier {n}")
+    capacity = 10
+
+
+class WorkshopSignupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.WorkshopSignup"
+
+    item = factory.SubFactory(WorkshopFactory)
+    registration = factory.SubFactory(RegistrationFactory, event=factory.SelfAttribute("..item.event"))
