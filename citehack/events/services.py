@@ -54,6 +54,10 @@ def update_event(*, actor, event, **fields):
     event.full_clean()
     event.save()
     audit.record(actor=actor, action="event.update", obj=event, event=event, before=before, after=_snapshot(event, EVENT_FIELDS))
+    # More places (or no limit any more): the waiting list moves up, in order.
+    from citehack.registrations.services import promote_waiting
+
+    promote_waiting(actor=actor, event=event)
     return event
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citehack.accounts.services import absolute_url, hit_rate_limit
 from citehack.core.qr import qr_svg
+from citehack.core.http import client_address
 from citehack.core.views import event_view
 from citehack.events.models import ProgrammeItem
 
@@ -87,7 +88,7 @@ def register(request, event):
     status = 200
     if request.method == "POST" and form.is_valid():
         limit, window = settings.SIGN_IN_LINK_RATE
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request)
         if hit_rate_limit(f"register:ip:{address}", limit=limit * 20, window=window):
             form.add_error(None, _("Too many registrations came from this connection. Please wait a while and try again."))
             return _form_page(request, event, form, status=429)

@@ -72,6 +72,7 @@ def sign_in_as(page, live_server):
 
     def sign_in(user):
         page.goto(live_server.url + sign_in_path(create_sign_in_link(user=user)))
-        page.locator("main form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
 
     return sign_in

@@ -161,3 +161,21 @@ def test_required_fields(organiser_client, field):
 
     assert field in response.context["form"].errors
     assert database_state() == before
+
+
+def test_raising_the_capacity_promotes_the_waiting_list_in_order(organiser, event, django_capture_on_commit_callbacks):
+    from citehack.events.services import update_event
+    from tests.factories import RegistrationFactory, WaitlistedRegistrationFactory
+
+    event.capacity = 1
+    event.save()
+    RegistrationFactory(event=event)
+    first = WaitlistedRegistrationFactory(event=event)
+    second = WaitlistedRegistrationFactory(event=event)
+    third = WaitlistedRegistrationFactory(event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(actor=organiser, event=event, capacity=3)
+    states = {r.pk: r.state for r in event.registrations.all()}
+    assert states[first.pk] == "confirmed"
+    assert states[second.pk] == "confirmed"
+    assert states[third.pk] == "waitlisted"
