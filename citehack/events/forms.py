@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, ItemKind, Organisation, Phase, ProgrammeItem, Role
+from .models import Event, ItemKind, Organisation, Partner, Phase, ProgrammeItem, Role
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -84,6 +84,26 @@ class ProgrammeItemForm(forms.ModelForm):
         if data.get("capacity") is not None and data.get("kind") != ItemKind.WORKSHOP:
             self.add_error("capacity", _("Only workshops take sign-ups with a capacity."))
         return data
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "url", "logo", "order"]
+        help_texts = {"logo": _("PNG, JPEG or WebP, at most 2 MB.")}
+
+    def clean_logo(self):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from citehack.core.files import check_upload
+
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and not getattr(logo, "_committed", False):
+            try:
+                check_upload(logo, kinds=("png", "jpeg", "webp"), max_bytes=2 * 1024 * 1024)
+            except DjangoValidationError as error:
+                raise forms.ValidationError(error.messages) from None
+        return logo
 
 
 class MemberForm(forms.Form):

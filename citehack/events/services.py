@@ -127,6 +127,21 @@ def remove_member(*, actor, membership):
 
 
 @transaction.atomic
+def add_partner(*, actor, event, **fields):
+    partner = event.partners.create(**fields)
+    audit.record(actor=actor, action="partner.add", obj=partner, event=event, after={"name": partner.name})
+    return partner
+
+
+@transaction.atomic
+def remove_partner(*, actor, partner):
+    audit.record(actor=actor, action="partner.remove", obj=partner, event=partner.event, before={"name": partner.name})
+    if partner.logo:
+        partner.logo.delete(save=False)
+    partner.delete()
+
+
+@transaction.atomic
 def create_item(*, actor, event, **fields):
     item = ProgrammeItem(event=event, **fields)
     item.full_clean()

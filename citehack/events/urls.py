@@ -21,4 +21,6 @@ urlpatterns = [
     path("manage/<slug:slug>/roles/", views.roles, name="roles"),
     path("manage/<slug:slug>/roles/<int:pk>/remove/", views.role_remove, name="role_remove"),
     path("manage/<slug:slug>/audit/", views.audit_log, name="audit"),
+    path("manage/<slug:slug>/partners/", views.partners, name="partners"),
+    path("manage/<slug:slug>/partners/<int:pk>/remove/", views.partner_remove, name="partner_remove"),
 ]

@@ -14,9 +14,9 @@ from citehack.accounts.services import get_or_create_user, send_sign_in_link
 from citehack.core.views import event_view
 
 from . import selectors, services
-from .forms import CloneEventForm, EventForm, MemberForm, NewEventForm, PhaseForm, ProgrammeItemForm
+from .forms import CloneEventForm, EventForm, MemberForm, NewEventForm, PartnerForm, PhaseForm, ProgrammeItemForm
 from .ical import programme_calendar
-from .models import Event, Membership, Organisation, Phase, ProgrammeItem
+from .models import Event, Membership, Organisation, Partner, Phase, ProgrammeItem
 
 
 def home(request):
@@ -276,6 +276,28 @@ def role_remove(request, event, pk):
     if not request.user.has_perm("events.manage_event", event):
         return redirect("accounts:home")
     return redirect("events:roles", slug=event.slug)
+
+
+@event_view("events.manage_event")
+def partners(request, event):
+    form = PartnerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_partner(actor=request.user, event=event, **form.cleaned_data)
+        messages.success(request, _("The partner is added."))
+        return redirect("events:partners", slug=event.slug)
+    return render(
+        request, "events/manage/partners.html",
+        {"event": event, "nav": "overview", "form": form, "partners": event.partners.all()},
+    )
+
+
+@require_POST
+@event_view("events.manage_event")
+def partner_remove(request, event, pk):
+    partner = get_object_or_404(Partner, pk=pk, event=event)
+    services.remove_partner(actor=request.user, partner=partner)
+    messages.success(request, _("The partner is removed."))
+    return redirect("events:partners", slug=event.slug)
 
 
 @event_view("events.manage_event")
