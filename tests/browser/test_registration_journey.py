@@ -88,8 +88,11 @@ def test_register_wait_promote_sign_in_workshop_and_check_in(page, live_server, 
     # Results come as you type (htmx); the search button is there without JavaScript.
     page.locator("#checkin-q").fill("Aïcha")
     page.locator("#checkin-results", has_text="Aïcha Traoré").wait_for()
+    # Let the search-as-you-type requests settle: a late one would replace the row clicked.
+    page.wait_for_load_state("networkidle")
     page.locator("#checkin-results form button[type=submit]").first.click()
-    page.locator("#checkin-results .badge-ok").wait_for()
+    # The row comes back with an "undo" button once the check-in is recorded.
+    page.locator("#checkin-results input[name=action][value=undo_check_in]").wait_for(state="attached")
     registration.refresh_from_db()
     assert registration.checked_in_at is not None
     audit(page)
