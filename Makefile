@@ -24,7 +24,7 @@ test: $(STAMP)
 
 # Re-extract and compile the translations (needs gettext; the compiled .mo files are committed).
 messages: $(STAMP)
-	cd citehack && ../$(BIN)/django-admin makemessages -l fr -l en --no-obsolete --ignore 'static/*'
+	cd citehack && ../$(BIN)/django-admin makemessages -l fr --no-obsolete --ignore 'static/*'
 	cd citehack && ../$(BIN)/django-admin compilemessages
 
 clean:

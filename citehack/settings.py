@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "citehack.accounts",
     "citehack.events",
     "citehack.registrations",
+    "citehack.challenges",
+    "citehack.teams",
     "citehack.live",
 ]
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("citehack.accounts.urls")),
     path("", include("citehack.events.urls")),
     path("", include("citehack.registrations.urls")),
+    path("", include("citehack.challenges.urls")),
+    path("", include("citehack.teams.urls")),
     path("", include("citehack.live.urls")),
     path("admin/", admin.site.urls),
     # Uploaded files (partners' logos) are served by the application itself: a venue laptop

@@ -220,7 +220,10 @@ def load(*, reset=False, stdout=None):
 
 # Each capability adds its part of the reference day, in this order, inside the same
 # transaction: a module with `load(*, event, accounts, rng)`.
-PARTS = []
+PARTS = [
+    "citehack.demo.challenges",
+    "citehack.demo.teams",
+]
 
 
 def sign_in_link(email):

@@ -1,0 +1,167 @@
+"""Ballots under concurrency, on PostgreSQL.
+
+1. The same participant submits twice at once from two threads released by a barrier; a
+   pause is injected after the "is there a ballot to replace?" step, so both submissions
+   find none and both try to insert. The unique (vote, voter_key) index makes the second
+   wait and turn into an update: one ballot, one voter record, every round. The negative
+   control drops that index and must see two ballots, proving the test can see the race.
+2. Ballots and the close at once: the close waits for the ballots in flight (they share-lock
+   the vote row), so every ballot stored is counted. The negative control reads the vote
+   without the lock and must see a ballot land after the count.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from citehack.challenges import services
+from citehack.challenges.models import Ballot, ChallengeVote, VoterRecord
+from tests.factories import EventFactory, MembershipFactory
+
+from .conftest import confirmed_participant, open_vote
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROUNDS = 10
+NEGATIVE_ROUNDS = 10
+WINDOW = 0.1  # seconds between looking for a ballot to replace and inserting one
+
+
+@pytest.fixture
+def widened_window(monkeypatch):
+    replace = services._replace_ballot
+
+    def slow_replace(vote, key, content):
+        replaced = replace(vote, key, content)
+        time.sleep(WINDOW)
+        return replaced
+
+    monkeypatch.setattr(services, "_replace_ballot", slow_replace)
+
+
+@pytest.fixture
+def without_unique_index():
+    constraint = next(c for c in Ballot._meta.constraints if c.name == "ballot_one_per_voter")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Ballot, constraint)
+    yield
+    Ballot.objects.all().delete()
+    with connection.schema_editor() as editor:
+        editor.add_constraint(Ballot, constraint)
+
+
+def fire_at_once(actions):
+    """Run the actions in threads released together; return the errors raised."""
+    barrier = threading.Barrier(len(actions))
+    errors = []
+
+    def run(action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+        except Exception as error:  # reported by the caller
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def new_vote():
+    event = EventFactory()
+    organiser = MembershipFactory(event=event, role="organiser").user
+    open_vote(event, organiser, seats=2, candidates=4, rule="av")
+    return event, organiser
+
+
+def cast(event, user, selection):
+    return lambda: services.cast_ballot(actor=user, event=event, selection=selection)
+
+
+def test_the_same_participant_submitting_twice_at_once_leaves_one_ballot(widened_window):
+    for _round in range(ROUNDS):
+        event, _organiser = new_vote()
+        participant = confirmed_participant(event)
+
+        errors = fire_at_once([cast(event, participant, ["C1"]), cast(event, participant, ["C2", "C3"])])
+
+        assert errors == []
+        ballots = list(Ballot.objects.filter(vote__event=event).values_list("content", flat=True))
+        assert len(ballots) == 1 and ballots[0] in ('["C1"]', '["C2","C3"]')
+        assert VoterRecord.objects.filter(vote__event=event, user=participant).count() == 1
+
+
+def test_negative_control_without_the_unique_index_the_race_leaves_two_ballots(widened_window, without_unique_index):
+    worst = 0
+    for _round in range(NEGATIVE_ROUNDS):
+        event, _organiser = new_vote()
+        participant = confirmed_participant(event)
+        fire_at_once([cast(event, participant, ["C1"]), cast(event, participant, ["C2"])])
+        worst = max(worst, Ballot.objects.filter(vote__event=event).count())
+        if worst > 1:
+            break
+    assert worst > 1, "the race was never seen: the test cannot tell the index from none"
+
+
+def close_with_ballots_in_flight(event, organiser, voters):
+    """Three ballots and the close at once; the close starts once the ballots are under way."""
+    barrier = threading.Barrier(len(voters) + 1)
+    errors = []
+
+    def run(action, delay=0.0):
+        try:
+            barrier.wait(timeout=10)
+            time.sleep(delay)
+            action()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    actions = [(cast(event, user, ["C1"]), 0.0) for user in voters]
+    actions.append((lambda: services.close_vote(actor=organiser, event=event), WINDOW / 2))
+    threads = [threading.Thread(target=run, args=pair) for pair in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def counted_and_stored(event):
+    vote = ChallengeVote.objects.get(event=event)
+    stored = sum(Ballot.objects.filter(vote=vote).values_list("count", flat=True))
+    return (vote.result or {}).get("ballots"), stored
+
+
+def test_every_ballot_stored_is_counted_when_the_close_races_with_ballots(widened_window):
+    for _round in range(ROUNDS):
+        event, organiser = new_vote()
+        services.cast_ballot(actor=confirmed_participant(event), event=event, selection=["C2"])
+        voters = [confirmed_participant(event) for _ in range(3)]
+
+        close_with_ballots_in_flight(event, organiser, voters)
+
+        counted, stored = counted_and_stored(event)
+        assert counted == stored
+
+
+def test_negative_control_without_the_shared_lock_a_ballot_lands_after_the_count(widened_window, monkeypatch):
+    monkeypatch.setattr(services, "_vote_for_share", lambda event: ChallengeVote.objects.filter(event=event).first())
+    seen = False
+    for _round in range(NEGATIVE_ROUNDS):
+        event, organiser = new_vote()
+        services.cast_ballot(actor=confirmed_participant(event), event=event, selection=["C2"])
+        close_with_ballots_in_flight(event, organiser, [confirmed_participant(event) for _ in range(3)])
+        counted, stored = counted_and_stored(event)
+        if counted is not None and stored > counted:
+            seen = True
+            break
+    assert seen, "the race was never seen: the test cannot tell the lock from none"
