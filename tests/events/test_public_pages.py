@@ -106,3 +106,25 @@ def test_home_lists_published_public_events_only(client, db):
     response = client.get(reverse("home"))
 
     assert [e.title for e in response.context["events"]] == [shown.title]
+
+
+def test_event_page_leads_a_confirmed_participant_to_vote_then_to_the_team(client, event):
+    from django.urls import reverse
+
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory(event=event)
+    client.force_login(registration.user)
+    ballot = reverse("challenges:ballot", args=[event.slug])
+    hub = reverse("teams:hub", args=[event.slug])
+    event.phase = "registration"
+    event.save()
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert ballot not in page and hub not in page
+    event.phase = "challenge_vote"
+    event.save()
+    assert ballot in client.get(event.get_absolute_url()).content.decode()
+    event.phase = "team_formation"
+    event.save()
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert hub in page and ballot not in page
