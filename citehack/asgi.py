@@ -45,4 +45,9 @@ async def application(scope, receive, send):
     elif scope["type"] == "http" and stream.PATH.match(scope["path"]):
         await stream.app(scope, receive, send)
     else:
-        await pages(scope, receive, send)
+        # a2wsgi reads the request body from its threads with run_coroutine_threadsafe, which
+        # needs a coroutine; granian's receive() returns another kind of awaitable.
+        async def receive_coroutine():
+            return await receive()
+
+        await pages(scope, receive_coroutine, send)

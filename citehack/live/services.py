@@ -88,6 +88,7 @@ def _timer_message(error):
         "Only a running timer can be paused.": _("The countdown is not running."),
         "Only a paused timer can be resumed.": _("The countdown is not paused."),
         "Start the timer before extending it.": _("Start the countdown before extending it."),
+        "Extend by a non-zero amount.": _("Add or remove at least one minute."),
     }
     return messages.get(str(error), str(error))
 
@@ -313,8 +314,14 @@ def undo(*, actor, event):
         if entry is None:
             raise ValidationError(_("There is nothing to undo."))
         before = snapshot(live)
-        for name, value in (entry.before or {}).items():
-            setattr(live, name, _load(value))
+        # Restore only what the undone action changed: a later action that is not undoable
+        # (the pitch times) keeps its effect.
+        changed, after = entry.before or {}, entry.after or {}
+        for name, value in changed.items():
+            if name in STATE_FIELDS and after.get(name) != value:
+                setattr(live, name, _load(value))
+        if live.current_item_id is not None and not event.programme.filter(pk=live.current_item_id).exists():
+            live.current_item = None  # deleted since
         live.version = F("version") + 1
         live.save()
         live.refresh_from_db(fields=["version"])

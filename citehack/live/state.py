@@ -9,6 +9,7 @@ import json
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 CACHE_SECONDS = 60 * 60 * 24
@@ -49,16 +50,22 @@ def pitch_entries(event, order):
     ]
 
 
+def active_announcements(event, now, limit=5):
+    """The newest announcements shown at `now`: filtered before the limit, so that ended ones
+    do not hide an older lasting one."""
+    return event.announcements.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now), withdrawn_at__isnull=True
+    ).order_by("-created_at", "-id")[:limit]
+
+
 def build(event):
     """Build the state document of `event` from the database."""
     from .models import LiveState
 
     live, _ = LiveState.objects.get_or_create(event=event)
-    now = timezone.now()
     announcements = [
         {"id": a.pk, "text": a.text, "ends_at": ms(a.ends_at), "at": ms(a.created_at)}
-        for a in event.announcements.filter(withdrawn_at__isnull=True).order_by("-created_at")[:5]
-        if a.is_active(now)
+        for a in active_announcements(event, timezone.now())
     ]
     programme = [
         {"id": item.pk, "title": item.title, "kind": item.kind, "room": item.room,
@@ -106,20 +113,42 @@ def get_payload(event_pk):
     event = Event.objects.filter(pk=event_pk).exclude(phase=Phase.DRAFT).first()
     if event is None:
         return None
-    payload = json.dumps(build(event), separators=(",", ":"), ensure_ascii=False)
-    cache.set(cache_key(event_pk), payload, CACHE_SECONDS)
+    document = build(event)
+    payload = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    _cache_if_newer(event_pk, document["version"], payload)
     return payload
 
 
+def _cache_if_newer(event_pk, version, payload):
+    """Cache `payload` unless a newer state is cached already: callbacks of two actions
+    committed close together may run in either order."""
+    key = cache_key(event_pk)
+    current = cache.get(key)
+    if current is not None and json.loads(current)["version"] > version:
+        return False
+    cache.set(key, payload, CACHE_SECONDS)
+    return True
+
+
 def publish(event):
-    """After the transaction commits: rebuild the state, cache it and push it to every stream."""
+    """After the transaction commits: rebuild the state, cache it and push it to every stream.
+
+    A draft event is shown to nobody: its state is withdrawn from the cache and the streams
+    (it may have just been moved back to draft).
+    """
 
     def send():
+        from citehack.events.models import Phase
+
         from .broker import get_broker
 
+        if event.phase == Phase.DRAFT:
+            cache.delete(cache_key(event.pk))
+            get_broker().withdraw(event.pk)
+            return
         document = build(event)
         payload = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-        cache.set(cache_key(event.pk), payload, CACHE_SECONDS)
+        _cache_if_newer(event.pk, document["version"], payload)
         get_broker().publish(event.pk, document["version"], payload)
 
     transaction.on_commit(send)

@@ -3,19 +3,26 @@
 Django's ASGI handler costs several milliseconds per request in thread hops; a stream
 held open by a thousand phones needs none of it (shared/SERVING.md). Each connection gets
 the latest state at once (unless its Last-Event-ID says it has it), then every new state,
-and a comment every 15 s to keep proxies from closing it. `retry:` carries a random delay so
+and a comment after 15 to 30 s of silence to keep proxies from closing it. `retry:` carries a random delay so
 that phones dropped together do not reconnect together.
 """
 
 import asyncio
+import os
 import random
 import re
 
-from .broker import hub, sse_frame
+from .broker import KEEPALIVE, hub, sse_frame
 
 PATH = re.compile(r"^/live/(\d+)/stream/?$")
 KEEPALIVE_SECONDS = 15
 RETRY_MS = (1000, 6000)
+# granian serves at most `backpressure` requests at once per worker (4,096 with `citehack
+# serve`'s defaults) and every open stream holds one: past that, the organiser's own form
+# posts would wait behind the phones' streams. Beyond MAX_STREAMS this process answers 503:
+# EventSource gives up and live.js polls instead.
+MAX_STREAMS = int(os.environ.get("LIVE_MAX_STREAMS", "4000"))
+_open_streams = 0
 
 
 async def _latest(event_pk):
@@ -51,33 +58,53 @@ async def _send_404(send):
     await send({"type": "http.response.body", "body": b"Not found"})
 
 
+async def _send_busy(send):
+    await send({
+        "type": "http.response.start", "status": 503,
+        "headers": [(b"content-type", b"text/plain"), (b"retry-after", b"30")],
+    })
+    await send({"type": "http.response.body", "body": b"Too many live connections: poll the state instead."})
+
+
 async def app(scope, receive, send):
+    global _open_streams
+
     match = PATH.match(scope["path"])
     if scope["type"] != "http" or match is None or scope["method"] != "GET":
         await _send_404(send)
         return
-    event_pk = int(match.group(1))
-    latest = await _latest(event_pk)
-    if latest is None:
-        await _send_404(send)
+    if _open_streams >= MAX_STREAMS:
+        await _send_busy(send)
         return
+    _open_streams += 1
+    try:
+        await _stream(int(match.group(1)), scope, receive, send)
+    finally:
+        _open_streams -= 1
+
+
+async def _stream(event_pk, scope, receive, send):
     try:
         last_seen = int(_header(scope, b"last-event-id") or -1)
     except ValueError:
         last_seen = -1
-
-    queue = hub.subscribe(event_pk)
-    disconnected = asyncio.Event()
-
-    async def watch_disconnect():
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                disconnected.set()
-                return
-
-    watcher = asyncio.ensure_future(watch_disconnect())
+    # Subscribe before reading the latest state: a state published in between is not missed.
+    subscription = hub.subscribe(event_pk)
+    watcher = None
     try:
+        latest = await _latest(event_pk)
+        if latest is None:
+            await _send_404(send)
+            return
+
+        async def watch_disconnect():
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    subscription.close()
+                    return
+
+        watcher = asyncio.ensure_future(watch_disconnect())
         await send({
             "type": "http.response.start",
             "status": 200,
@@ -88,25 +115,28 @@ async def app(scope, receive, send):
             ],
         })
         opening = f"retry: {random.randint(*RETRY_MS)}\n\n".encode()
-        version, frame = latest
-        if version != last_seen:
+        sent, frame = latest
+        if sent != last_seen:
             opening += frame
-        sent = version
         await send({"type": "http.response.body", "body": opening, "more_body": True})
-        while not disconnected.is_set():
-            getter = asyncio.ensure_future(queue.get())
-            done, _ = await asyncio.wait({getter, watcher}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-            if getter in done:
-                version, frame = getter.result()
-                if version > sent:
-                    await send({"type": "http.response.body", "body": frame, "more_body": True})
-                    sent = version
-            else:
-                getter.cancel()
-                if not disconnected.is_set():
-                    await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+        subscription.keep_alive(KEEPALIVE_SECONDS)
+        while True:
+            item = await subscription.get()
+            if subscription.closed:
+                return
+            if item is KEEPALIVE:
+                await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+                continue
+            version, frame = item
+            if frame is None:  # the event went back to draft
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            if version > sent:
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
+                sent = version
     except (OSError, asyncio.CancelledError):
         pass
     finally:
-        hub.unsubscribe(event_pk, queue)
-        watcher.cancel()
+        hub.unsubscribe(event_pk, subscription)
+        if watcher is not None:
+            watcher.cancel()

@@ -71,14 +71,19 @@ def resume(timer, now):
 
 
 def extend(timer, now, delta):
-    """Add (or, with a negative delta, remove) time; a running timer past its end restarts from now."""
+    """Add (or, with a negative delta, remove) time; a running timer past its end restarts from now.
+
+    Removing time never ends a timer before now, nor moves the end of a finished one later.
+    """
     if timer.idle:
         raise TimerError("Start the timer before extending it.")
+    if delta == ZERO:
+        raise TimerError("Extend by a non-zero amount.")
     if timer.running:
-        base = max(timer.ends_at, now) if delta > ZERO else timer.ends_at
-        ends_at = base + delta
-        if ends_at < now:
-            ends_at = now
+        if delta > ZERO:
+            ends_at = max(timer.ends_at, now) + delta
+        else:
+            ends_at = max(timer.ends_at + delta, min(timer.ends_at, now))
         return replace(timer, ends_at=ends_at, duration=timer.duration + delta)
     remaining = max(timer.remaining + delta, ZERO)
     return replace(timer, remaining=remaining, duration=timer.duration + delta)

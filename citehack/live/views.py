@@ -45,12 +45,15 @@ def _context(request, event, live):
         "items": list(event.programme.all()),
         "announcements": event.announcements.filter(withdrawn_at__isnull=True)[:10],
         "teams": team_choices(event),
-        "timer_form": TimerForm(initial={"label": live.timer_label or _("Hackathon")}),
-        "extend_form": ExtendForm(),
-        "screen_form": ScreenForm(initial={"mode": live.screen_mode}),
-        "announcement_form": AnnouncementForm(),
-        "pitch_times_form": PitchTimesForm(initial={"pitch_seconds": live.pitch_seconds, "questions_seconds": live.questions_seconds}),
-        "pitch_order_form": PitchOrderForm(initial={"order": ", ".join(map(str, live.pitch_order))}),
+        # Several forms share field names ("minutes"): distinct ids keep each label on its field.
+        "timer_form": TimerForm(initial={"label": live.timer_label or _("Hackathon")}, auto_id="timer-%s"),
+        "extend_form": ExtendForm(auto_id="extend-%s"),
+        "screen_form": ScreenForm(initial={"mode": live.screen_mode}, auto_id="screen-%s"),
+        "announcement_form": AnnouncementForm(auto_id="announce-%s"),
+        "pitch_times_form": PitchTimesForm(
+            initial={"pitch_seconds": live.pitch_seconds, "questions_seconds": live.questions_seconds}, auto_id="pitch-times-%s"
+        ),
+        "pitch_order_form": PitchOrderForm(initial={"order": ", ".join(map(str, live.pitch_order))}, auto_id="pitch-order-%s"),
         "last_undoable": services.last_undoable(event),
         "screen_url": request.build_absolute_uri(reverse("live:screen", args=[live.screen_token])),
         "join_url": join_url(request, event),
@@ -130,13 +133,14 @@ def _pitch_order(request, event):
 
 def _done(request, event, errors=()):
     """Answer htmx with the refreshed panel; a plain form post with a redirect."""
-    for error in errors:
-        messages.error(request, error)
     if request.headers.get("HX-Request"):
-        live = LiveState.objects.get(event=event)
+        # The errors are shown in the panel: as messages they would show again on the next page.
+        live, _created = LiveState.objects.get_or_create(event=event)
         context = _context(request, event, live)
         context["errors"] = list(errors)
         return render(request, "live/_control_panel.html", context, status=200)
+    for error in errors:
+        messages.error(request, error)
     if not errors:
         messages.success(request, _("Done: the screens follow."))
     return redirect("live:control", slug=event.slug)
@@ -189,7 +193,7 @@ def phone(request, event):
             "now": now,
             "next": upcoming,
             "team": team,
-            "announcements": [a for a in event.announcements.filter(withdrawn_at__isnull=True)[:5] if a.is_active(timezone.now())],
+            "announcements": state.active_announcements(event, timezone.now()),
             "state_json": state.get_payload(event.pk) or "{}",
         },
     )
@@ -207,38 +211,50 @@ def state_json(request, pk):
     return response
 
 
+# A stream served through WSGI holds a thread: end it after a while (the browser reconnects
+# by itself); tests shorten it so that the live server can stop.
+WSGI_STREAM_MAX_SECONDS = 300
+
+
 @require_GET
 def stream_wsgi(request, pk):
     """The stream when served through WSGI (tests, a pages-only server): one thread per client.
 
     The ASGI application (citehack.asgi) answers this path itself without Django.
     """
+    import queue
+    import random
+
+    from . import stream
+
     payload = state.get_payload(pk)
     if payload is None:
         raise Http404
-    version = json.loads(payload)["version"]
     try:
         last_seen = int(request.headers.get("Last-Event-ID", -1))
     except ValueError:
         last_seen = -1
-    subscription = hub.subscribe_sync(pk)
 
-    def frames(max_seconds=300):
-        import queue
-        import random
-
+    def frames():
+        # Subscribe only once the server iterates: a response never iterated must not leave
+        # a subscription behind.
+        subscription = hub.subscribe_sync(pk)
         started = time.monotonic()
-        sent = version
         try:
-            yield f"retry: {random.randint(1000, 6000)}\n\n".encode()
-            if version != last_seen:
-                yield sse_frame(event_id=version, data=payload)
-            while time.monotonic() - started < max_seconds:
+            # A state published before the subscription is in the cache by now.
+            current = state.get_payload(pk) or payload
+            sent = json.loads(current)["version"]
+            yield f"retry: {random.randint(*stream.RETRY_MS)}\n\n".encode()
+            if sent != last_seen:
+                yield sse_frame(event_id=sent, data=current)
+            while (left := WSGI_STREAM_MAX_SECONDS - (time.monotonic() - started)) > 0:
                 try:
-                    new_version, frame = subscription.get(timeout=15)
+                    new_version, frame = subscription.get(timeout=min(stream.KEEPALIVE_SECONDS, left))
                 except queue.Empty:
                     yield b": keep-alive\n\n"
                     continue
+                if frame is None:  # the event went back to draft
+                    return
                 if new_version > sent:
                     sent = new_version
                     yield frame

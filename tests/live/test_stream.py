@@ -1,0 +1,315 @@
+"""The event stream in one process: the real ASGI application (citehack.asgi) driven in-process.
+
+Pages go through a2wsgi's threads and the stream through the raw ASGI app, as under
+`citehack serve`; the tests commit (transaction=True) so that those threads see the data.
+"""
+
+import asyncio
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from citehack.asgi import application
+from citehack.events.models import Phase
+from citehack.live import services, state, stream
+from citehack.live.broker import hub
+from tests.factories import EventFactory
+
+from .asgi_harness import Exchange, request, scope_for, sse_events
+from .helpers import version_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def stream_path(event_pk):
+    return reverse("live:stream", args=[event_pk])
+
+
+def connect(event_pk, *, last_event_id=None):
+    headers = [("accept", "text/event-stream")]
+    if last_event_id is not None:
+        headers.append(("last-event-id", str(last_event_id)))
+    return Exchange(application, scope_for("GET", stream_path(event_pk), headers=headers))
+
+
+def run(scenario):
+    return asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+@pytest.fixture
+def started(event, organiser):
+    services.start_timer(actor=organiser, event=event, minutes=30, label="Sprint")
+    return event
+
+
+def test_client_receives_the_snapshot_on_connect(started):
+    expected = state.build(started)
+
+    async def scenario():
+        client = connect(started.pk)
+        assert await client.start() == 200
+        await client.read_until(b"event: state", timeout=5)
+        await client.disconnect()
+        return client
+
+    client = run(scenario)
+    assert client.headers["content-type"] == "text/event-stream; charset=utf-8"
+    assert client.headers["cache-control"] == "no-cache, no-transform"
+    assert client.headers["x-accel-buffering"] == "no"
+    retry = re.match(rb"retry: (\d+)\n\n", client.body)
+    assert retry and stream.RETRY_MS[0] <= int(retry.group(1)) <= stream.RETRY_MS[1]
+    ((event_id, name, data),) = sse_events(client.body)
+    assert (event_id, name) == (expected["version"], "state")
+    assert json.loads(data) == expected
+
+
+def test_control_room_action_reaches_a_connected_client(started, organiser):
+    """The organiser's POST goes through the pages (a2wsgi threads), the state through the hub."""
+    browser = Client()
+    browser.force_login(organiser)
+    session = {"sessionid": browser.cookies["sessionid"].value}
+    control = reverse("live:control", args=[started.slug])
+    announce = reverse("live:action", args=[started.slug, "announce"])
+    version = version_of(started)
+
+    async def scenario():
+        page = await request(application, "GET", control, cookies=session)
+        assert page.status == 200
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1).decode()
+        cookies = {**session, "csrftoken": page.cookies["csrftoken"].value}
+
+        screen = connect(started.pk)
+        await screen.start()
+        await screen.read_until(b"event: state", timeout=5)
+
+        loop = asyncio.get_running_loop()
+        sent = loop.time()
+        posted = await request(application, "POST", announce, cookies=cookies, data={
+            "csrfmiddlewaretoken": token, "text": "Rendez-vous en salle 2", "minutes": ""})
+        assert posted.status == 302, posted.body[:500]
+        assert posted.headers["location"] == control
+        frame = await screen.read_until(b"\n\n", timeout=1)
+        elapsed = loop.time() - sent
+        await screen.disconnect()
+        return frame, elapsed
+
+    frame, elapsed = run(scenario)
+    ((event_id, _name, data),) = sse_events(frame)
+    assert event_id == version + 1
+    assert [a["text"] for a in json.loads(data)["announcements"]] == ["Rendez-vous en salle 2"]
+    assert elapsed < 1
+
+
+def test_service_call_from_another_thread_reaches_every_client(started, organiser):
+    version = version_of(started)
+
+    async def scenario():
+        screens = [connect(started.pk) for _ in range(20)]
+        for screen in screens:
+            await screen.start()
+            await screen.read_until(b"event: state")
+        assert hub.count(started.pk) == 20
+        await asyncio.to_thread(services.pause_timer, actor=organiser, event=started)
+        frames = [await screen.read_until(b"\n\n", timeout=2) for screen in screens]
+        for screen in screens:
+            await screen.disconnect()
+        return frames
+
+    frames = run(scenario)
+    assert len(set(frames)) == 1  # one frame, encoded once, the same bytes for every client
+    ((event_id, _name, data),) = sse_events(frames[0])
+    assert event_id == version + 1
+    assert json.loads(data)["timer"]["paused"] is True
+
+
+def test_last_event_id_equal_to_the_current_version_gets_no_snapshot(started, organiser):
+    version = version_of(started)
+
+    async def scenario():
+        up_to_date = connect(started.pk, last_event_id=version)
+        behind = connect(started.pk, last_event_id=version - 1)
+        await up_to_date.start()
+        await behind.start()
+        opening = await up_to_date.read_chunk()
+        await behind.read_until(b"event: state")
+        # Nothing more comes until the state changes.
+        with pytest.raises(asyncio.TimeoutError):
+            await up_to_date.read_chunk(timeout=0.3)
+        await asyncio.to_thread(services.extend_timer, actor=organiser, event=started, minutes=5)
+        update = await up_to_date.read_until(b"\n\n", timeout=2)
+        await up_to_date.disconnect()
+        await behind.disconnect()
+        return opening, update, behind.body
+
+    opening, update, behind = run(scenario)
+    assert re.fullmatch(rb"retry: \d+\n\n", opening)
+    assert [e[0] for e in sse_events(update)] == [version + 1]
+    assert sse_events(behind)[0][0] == version
+
+
+def test_unknown_and_draft_events_get_404(event):
+    draft = EventFactory(phase=Phase.DRAFT)
+    services.start_timer(actor=None, event=draft, minutes=5)
+
+    async def scenario():
+        statuses = []
+        for pk in (draft.pk, event.pk + 1000):
+            exchange = connect(pk)
+            await exchange.read_all()
+            statuses.append((exchange.status, exchange.body))
+        return statuses
+
+    for status, body in run(scenario):
+        assert status == 404
+        assert draft.title.encode() not in body
+    assert hub.count() == 0
+
+
+def test_stream_path_answers_only_get():
+    async def scenario():
+        exchange = Exchange(application, scope_for("POST", "/live/1/stream/"))
+        await exchange.read_all()
+        return exchange.status
+
+    assert run(scenario) == 404
+
+
+def test_keep_alive_comment_arrives(started, monkeypatch):
+    monkeypatch.setattr(stream, "KEEPALIVE_SECONDS", 0.05)
+
+    async def scenario():
+        client = connect(started.pk)
+        await client.start()
+        await client.read_until(b"event: state")
+        chunk = await client.read_until(b": keep-alive\n\n", timeout=2)
+        await client.disconnect()
+        return chunk
+
+    assert b": keep-alive\n\n" in run(scenario)
+
+
+def test_disconnection_unsubscribes(started):
+    async def scenario():
+        clients = [connect(started.pk) for _ in range(50)]
+        for client in clients:
+            await client.start()
+            await client.read_until(b"event: state")
+        connected = hub.count(started.pk)
+        for client in clients[:25]:
+            await client.disconnect()
+        half = hub.count(started.pk)
+        for client in clients[25:]:
+            await client.disconnect()
+        return connected, half, [client.task.done() for client in clients]
+
+    connected, half, done = run(scenario)
+    assert (connected, half) == (50, 25)
+    assert all(done)
+    assert hub.count(started.pk) == 0
+    assert hub.count() == 0
+
+
+def test_event_moved_back_to_draft_ends_its_streams(started):
+    async def scenario():
+        client = connect(started.pk)
+        await client.start()
+        await client.read_until(b"event: state")
+
+        def to_draft():
+            started.phase = Phase.DRAFT
+            started.save()
+
+        await asyncio.to_thread(to_draft)
+        await client.read_all(timeout=2)
+        again = connect(started.pk)
+        await again.read_all()
+        return client, again.status
+
+    client, status = run(scenario)
+    assert client.ended
+    assert status == 404
+    assert hub.count() == 0
+
+
+def test_lifespan_starts_and_stops_without_redis(settings):
+    settings.REDIS_URL = ""
+
+    async def scenario():
+        incoming = asyncio.Queue()
+        sent = []
+
+        async def send(message):
+            sent.append(message["type"])
+
+        task = asyncio.ensure_future(application({"type": "lifespan"}, incoming.get, send))
+        await incoming.put({"type": "lifespan.startup"})
+        await incoming.put({"type": "lifespan.shutdown"})
+        await asyncio.wait_for(task, 2)
+        return sent
+
+    assert run(scenario) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def test_other_paths_go_to_the_pages(event):
+    async def scenario():
+        return await request(application, "GET", reverse("live:state", args=[event.pk]))
+
+    response = run(scenario)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/json"
+    assert json.loads(response.body)["event"]["id"] == event.pk
+
+
+def test_streams_beyond_the_cap_are_refused_so_pages_keep_their_slots(started, monkeypatch):
+    monkeypatch.setattr(stream, "MAX_STREAMS", 2)
+
+    async def scenario():
+        first, second = connect(started.pk), connect(started.pk)
+        for client in (first, second):
+            assert await client.start() == 200
+        third = connect(started.pk)
+        await third.read_all()
+        # The pages are still served meanwhile.
+        page = await request(application, "GET", reverse("live:state", args=[started.pk]))
+        await first.disconnect()
+        fourth = connect(started.pk)
+        status = await fourth.start()
+        await second.disconnect()
+        await fourth.disconnect()
+        return third, page.status, status
+
+    third, page_status, fourth_status = run(scenario)
+    assert third.status == 503
+    assert third.headers["retry-after"] == "30"
+    assert (page_status, fourth_status) == (200, 200)
+    assert stream._open_streams == 0
+
+
+def test_relay_catches_up_from_the_cache_after_a_redis_outage(started, organiser, monkeypatch):
+    """States published while the relay was away reach the streams when it subscribes again."""
+    from citehack.live import broker
+
+    version = version_of(started)
+    hub.latest[started.pk] = (version, b"held before the outage")
+    # Published by another process while this one heard nothing: only the shared cache has it.
+    with monkeypatch.context() as patch:
+        patch.setattr(broker.InProcessBroker, "publish", lambda self, *args: None)
+        services.extend_timer(actor=organiser, event=started, minutes=5)
+    assert hub.latest[started.pk][0] == version
+
+    async def scenario():
+        client = connect(started.pk, last_event_id=version)
+        await client.start()
+        await client.read_chunk()
+        await broker.catch_up()
+        frame = await client.read_until(b"\n\n", timeout=2)
+        await client.disconnect()
+        return frame
+
+    ((event_id, _name, data),) = sse_events(run(scenario))
+    assert event_id == version + 1
+    assert json.loads(data)["timer"]["duration_ms"] == 35 * 60 * 1000
+    assert hub.latest[started.pk][0] == version + 1
