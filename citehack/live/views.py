@@ -29,7 +29,8 @@ def team_choices(event):
         return []
     from citehack.teams.models import Team
 
-    return [(team.pk, team.display_name) for team in Team.objects.filter(event=event).order_by("pk")]
+    teams = Team.objects.filter(event=event, published_at__isnull=False).select_related("challenge").order_by("number")
+    return [(team.pk, team.display_name) for team in teams]
 
 
 def join_url(request, event):

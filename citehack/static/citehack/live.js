@@ -122,9 +122,15 @@
     renderMode();
   }
 
+  /* Other scripts of the page (the audience count, the podium reveal) follow the same state:
+     they listen to this event on document; `detail` is the state document. */
+  function announce() {
+    document.dispatchEvent(new CustomEvent("citehack:live", { detail: state }));
+  }
+
   function accept(next) {
     if (!next || typeof next.version !== "number") { return; }
-    if (state.version === undefined || next.version >= state.version) { state = next; render(); }
+    if (state.version === undefined || next.version > state.version) { state = next; render(); announce(); }
   }
 
   function status(text) { setText("connection", text); }
@@ -169,6 +175,7 @@
   }
 
   render();
+  document.addEventListener("DOMContentLoaded", announce);
   poll(true);
   setInterval(function () { poll(true); }, 5 * 60 * 1000);
   setInterval(render, 250);
