@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 
 EVENT_SLUG = "creativite-citoyenne-amiens-2018"
@@ -135,91 +136,168 @@ def _profile(rng):
 
 
 def load(*, reset=False, stdout=None):
-    """Create the reference day; do nothing if it exists (unless `reset`). Return the event."""
-    from citehack.accounts.models import User
-    from citehack.events.models import Event, Membership, Organisation, Phase, ProgrammeItem
-    from citehack.registrations.models import Registration, WorkshopSignup
+    """Create the demo: the reference day, its replay in progress, and a next edition.
+
+    - the reference day (8 October 2018) as it ended: every part loaded, results published;
+    - the same day replayed today, in the middle of the sprint: teams at work, countdown
+      running, announcements, pitch order drawn (the live control room and screen);
+    - a next edition with registration open and full, three people on the waiting list.
+
+    Existing demo events are kept (unless `reset`); the replay is rebuilt once its sprint
+    is over. Return the reference day.
+    """
+    from citehack.events.models import Event, Phase
 
     with transaction.atomic():
-        existing = Event.objects.filter(slug=EVENT_SLUG).first()
-        if existing and not reset:
-            return existing
-        if existing:
-            existing.delete()
+        organisation, accounts = _organisation_and_accounts()
+        reference = Event.objects.filter(slug=EVENT_SLUG).first()
+        if reference is None or reset:
+            reference = _build_day(
+                slug=EVENT_SLUG, title="Journée Créativité Citoyenne", day=DAY, organisation=organisation,
+                accounts=accounts, parts=PARTS,
+            )
+            _set_phase(reference, _final_phase(PARTS))
 
-        organisation, _ = Organisation.objects.get_or_create(
-            slug="cites-lab-hauts-de-france",
-            defaults={"name": "Cités Lab des Hauts-de-France"},
+        replay = Event.objects.filter(slug=REPLAY_SLUG).first()
+        if replay is None or reset or not replay.programme.filter(kind="sprint", ends_at__gt=timezone.now()).exists():
+            replay = _build_day(
+                slug=REPLAY_SLUG, title="Journée Créativité Citoyenne — rejouée en direct", day=DAY,
+                organisation=organisation, accounts=accounts, parts=[p for p in PARTS if p in REPLAY_PARTS],
+            )
+            _replay_today(replay, accounts)
+
+        if not Event.objects.filter(slug=NEXT_SLUG).exists() or reset:
+            next_day = datetime(DAY.year + 9, 10, 8, tzinfo=PARIS)
+            _build_day(
+                slug=NEXT_SLUG, title="Journée Créativité Citoyenne — prochaine édition", day=next_day,
+                organisation=organisation, accounts=accounts, parts=[],
+            )
+    return reference
+
+
+def _final_phase(parts):
+    """The reference day ends with its results published, as far as the loaded parts go."""
+    from citehack.events.models import Phase
+
+    if "citehack.demo.judging" in parts:
+        return Phase.RESULTS
+    if "citehack.demo.teams" in parts:
+        return Phase.TEAM_FORMATION
+    return Phase.REGISTRATION
+
+
+def _organisation_and_accounts():
+    from citehack.accounts.models import User
+    from citehack.events.models import Organisation
+
+    organisation, _ = Organisation.objects.get_or_create(
+        slug="cites-lab-hauts-de-france", defaults={"name": "Cités Lab des Hauts-de-France"}
+    )
+    accounts = {}
+    for account in ACCOUNTS:
+        user = User.objects.filter(email=account.email).first()
+        if user is None:
+            user = User.objects.create_user(email=account.email, name=account.name, password=account.password)
+        accounts[account.role] = user
+    organisation.organisers.add(accounts["organiser"])
+    return organisation, accounts
+
+
+def _set_phase(event, phase):
+    from citehack.events.models import Event
+
+    Event.objects.filter(pk=event.pk).update(phase=phase)
+    event.phase = phase
+
+
+def _build_day(*, slug, title, day, organisation, accounts, parts):
+    """One demo event on `day`: programme, about sixty registrations, then the given parts."""
+    from citehack.accounts.models import User
+    from citehack.events.models import Event, Membership, Phase, ProgrammeItem
+    from citehack.registrations.models import Registration, WorkshopSignup
+
+    Event.objects.filter(slug=slug).delete()
+    shift = day - DAY
+    event = Event.objects.create(
+        organisation=organisation,
+        slug=slug,
+        title=title,
+        tagline="Un hackathon citoyen pour relever sept défis des quartiers",
+        description=(
+            "Dans le cadre de leur labellisation des « 40 ans de la Politique de la ville », les "
+            "Cités Lab des Hauts-de-France organisent une journée de « Créativité Citoyenne » à "
+            "l'Odyssée d'Amiens.\n\nLe hackathon est le temps fort de la journée : des équipes se "
+            "forment, chacune sur un défi choisi en amont par le vote des personnes inscrites. Au bout "
+            "de trois heures, l'orateur de chaque équipe présente le projet au public et au jury.\n\n"
+            "Ateliers et témoignages d'entrepreneurs complètent le programme."
+        ),
+        starts_at=at(9) + shift,
+        ends_at=at(18, 30) + shift,
+        venue="L'Odyssée",
+        address="Amiens",
+        label="40 ans de la Politique de la ville",
+        capacity=CAPACITY,
+        phase=Phase.REGISTRATION,
+        contact_email="organisation@citeslab.example.org",
+    )
+    Membership.objects.create(event=event, user=accounts["organiser"], role="organiser")
+    Membership.objects.create(event=event, user=accounts["juror"], role="juror")
+    items = [
+        ProgrammeItem.objects.create(
+            event=event, kind=kind, title=item_title, starts_at=start + shift, ends_at=end + shift, room=room,
+            speakers=speakers, capacity=capacity, description=description,
         )
-        accounts = {}
-        for account in ACCOUNTS:
-            user = User.objects.filter(email=account.email).first()
-            if user is None:
-                user = User.objects.create_user(email=account.email, name=account.name, password=account.password)
-            accounts[account.role] = user
-        organisation.organisers.add(accounts["organiser"])
+        for kind, item_title, start, end, room, speakers, capacity, description in PROGRAMME
+    ]
 
-        event = Event.objects.create(
-            organisation=organisation,
-            slug=EVENT_SLUG,
-            title="Journée Créativité Citoyenne",
-            tagline="Un hackathon citoyen pour relever sept défis des quartiers",
-            description=(
-                "Dans le cadre de leur labellisation des « 40 ans de la Politique de la ville », les "
-                "Cités Lab des Hauts-de-France organisent une journée de « Créativité Citoyenne » à "
-                "l'Odyssée d'Amiens.\n\nLe hackathon est le temps fort de la journée : des équipes se "
-                "forment, chacune sur un défi choisi en amont par le vote des personnes inscrites. Au bout "
-                "de trois heures, l'orateur de chaque équipe présente le projet au public et au jury.\n\n"
-                "Ateliers et témoignages d'entrepreneurs complètent le programme."
-            ),
-            starts_at=at(9),
-            ends_at=at(18, 30),
-            venue="L'Odyssée",
-            address="Amiens",
-            label="40 ans de la Politique de la ville",
-            capacity=CAPACITY,
-            phase=Phase.REGISTRATION,
-            contact_email="organisation@citeslab.example.org",
+    rng = random.Random(20181008)
+    people = [("Camille Martin", accounts["participant"].email), *_people(rng)]
+    registered_at = day - timedelta(days=30)
+    workshops = [item for item in items if item.capacity]
+    for index, (name, email) in enumerate(people):
+        user = accounts["participant"] if index == 0 else (
+            User.objects.filter(email=email).first() or User.objects.create_user(email=email, name=name)
         )
-        Membership.objects.create(event=event, user=accounts["organiser"], role="organiser")
-        Membership.objects.create(event=event, user=accounts["juror"], role="juror")
-        items = [
-            ProgrammeItem.objects.create(
-                event=event, kind=kind, title=title, starts_at=start, ends_at=end, room=room,
-                speakers=speakers, capacity=capacity, description=description,
-            )
-            for kind, title, start, end, room, speakers, capacity, description in PROGRAMME
-        ]
-
-        rng = random.Random(20181008)
-        people = [("Camille Martin", accounts["participant"].email), *_people(rng)]
-        registered_at = DAY - timedelta(days=30)
-        workshops = [item for item in items if item.capacity]
-        for index, (name, email) in enumerate(people):
-            user = accounts["participant"] if index == 0 else (
-                User.objects.filter(email=email).first() or User.objects.create_user(email=email, name=name)
-            )
-            confirmed = index < CAPACITY
-            when = registered_at + timedelta(hours=7 * index)
-            registration = Registration.objects.create(
-                event=event, user=user, state="confirmed" if confirmed else "waitlisted",
-                waitlisted_at=None if confirmed else when, consent_at=when,
-                consent_version="2018-09", source="form", **_profile(rng),
-            )
-            Registration.objects.filter(pk=registration.pk).update(created_at=when)
-            if confirmed:
-                Membership.objects.create(event=event, user=user, role="participant")
-                if index > 0 and rng.random() < 0.5:
-                    workshop = rng.choice(workshops)
-                    if workshop.signups.count() < workshop.capacity:
-                        WorkshopSignup.objects.create(item=workshop, registration=registration)
-        for part in PARTS:
-            import_module(part).load(event=event, accounts=accounts, rng=random.Random(f"{part}-2018"))
+        confirmed = index < CAPACITY
+        when = registered_at + timedelta(hours=7 * index)
+        registration = Registration.objects.create(
+            event=event, user=user, state="confirmed" if confirmed else "waitlisted",
+            waitlisted_at=None if confirmed else when, consent_at=when,
+            consent_version="2018-09", source="form", **_profile(rng),
+        )
+        Registration.objects.filter(pk=registration.pk).update(created_at=when)
+        if confirmed:
+            Membership.objects.create(event=event, user=user, role="participant")
+            if index > 0 and rng.random() < 0.5:
+                workshop = rng.choice(workshops)
+                if workshop.signups.count() < workshop.capacity:
+                    WorkshopSignup.objects.create(item=workshop, registration=registration)
+    for part in parts:
+        import_module(part).load(event=event, accounts=accounts, rng=random.Random(f"{part}-2018"))
     return event
 
 
+def _replay_today(event, accounts):
+    """Move the replay to today, one hour into the sprint, and set the live day going."""
+    from citehack.events.models import Event, Phase, ProgrammeItem
+
+    sprint = event.programme.get(kind="sprint")
+    shift = (timezone.now() - timedelta(hours=1)) - sprint.starts_at
+    Event.objects.filter(pk=event.pk).update(starts_at=event.starts_at + shift, ends_at=event.ends_at + shift)
+    for item in event.programme.all():
+        ProgrammeItem.objects.filter(pk=item.pk).update(starts_at=item.starts_at + shift, ends_at=item.ends_at + shift)
+    event.refresh_from_db()
+    _set_phase(event, Phase.LIVE)
+    import_module("citehack.demo.live").load(event=event, accounts=accounts, rng=random.Random("live-2018"))
+
+
+REPLAY_SLUG = "creativite-citoyenne-en-direct"
+NEXT_SLUG = "creativite-citoyenne-prochaine-edition"
+
 # Each capability adds its part of the reference day, in this order, inside the same
-# transaction: a module with `load(*, event, accounts, rng)`.
+# transaction: a module with `load(*, event, accounts, rng)`. The replay in progress takes
+# the parts that come before the pitches.
+REPLAY_PARTS = {"citehack.demo.challenges", "citehack.demo.teams"}
 PARTS = [
     "citehack.demo.challenges",
     "citehack.demo.teams",

@@ -82,5 +82,5 @@ def no_mail_and_the_demo_participant_is_on_team_two(demo_event, client):
 
     body = client.get(reverse("teams:hub", args=[demo_event.slug])).content.decode()
 
-    assert TeamMember.objects.get(user=camille).team.number == 2
+    assert TeamMember.objects.get(user=camille, event=demo_event).team.number == 2
     assert "Team 2 — Démocratisation du numérique" in body
