@@ -18,7 +18,7 @@ from citehack.registrations.models import Theme
 
 
 class Rule(models.TextChoices):
-    """The counting rules of tally.py (a test checks that both lists agree)."""
+    """The counting rules of the tally package (a test checks that both lists agree)."""
 
     AV = "av", _("Approval voting")
     SEQPHRAGMEN = "seqphragmen", _("Sequential Phragmén")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Ballot, Challenge, ChallengeStatus, ChallengeVote, Rule, VoteStatus
 
-# Plain-language explanations of the rules, translatable (tally.py keeps its own, untranslated,
+# Plain-language explanations of the rules, translatable (the tally package keeps its own, untranslated,
 # for the command line).
 RULE_NAMES = dict(Rule.choices)
 RULE_EXPLANATIONS = {
@@ -41,7 +41,7 @@ RULE_EXPLANATIONS = {
         "and its ballots move to their next choice."
     ),
 }
-# Stages and tie-break methods as tally.py names them, for the results page.
+# Stages and tie-break methods as the tally package names them, for the results page.
 TIE_STAGES = {
     "approval count": _("approval count"),
     "equal shares": _("Equal Shares round"),
