@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "citehack.registrations",
     "citehack.challenges",
     "citehack.teams",
+    "citehack.judging",
     "citehack.live",
 ]
 

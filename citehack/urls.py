@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("citehack.registrations.urls")),
     path("", include("citehack.challenges.urls")),
     path("", include("citehack.teams.urls")),
+    path("", include("citehack.judging.urls")),
     path("", include("citehack.live.urls")),
     path("admin/", admin.site.urls),
     # Uploaded files (partners' logos) are served by the application itself: a venue laptop
