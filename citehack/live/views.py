@@ -33,6 +33,11 @@ def team_choices(event):
     return [(team.pk, team.display_name) for team in teams]
 
 
+def state_document(event):
+    """The state as data for json_script (the cached payload is JSON text already)."""
+    return json.loads(state.get_payload(event.pk) or "{}")
+
+
 def join_url(request, event):
     return request.build_absolute_uri(reverse("live:phone", args=[event.slug]))
 
@@ -42,7 +47,7 @@ def _context(request, event, live):
         "event": event,
         "live": live,
         "nav": "live",
-        "state_json": state.get_payload(event.pk) or "{}",
+        "state_json": state_document(event),
         "items": list(event.programme.all()),
         "announcements": event.announcements.filter(withdrawn_at__isnull=True)[:10],
         "teams": team_choices(event),
@@ -168,7 +173,7 @@ def screen(request, token):
         "live/screen.html",
         {
             "event": event,
-            "state_json": state.get_payload(event.pk) or "{}",
+            "state_json": state_document(event),
             "join_url": url,
             "join_qr": qr_svg(url, title=_("QR code to join on a phone")),
         },
@@ -195,7 +200,7 @@ def phone(request, event):
             "next": upcoming,
             "team": team,
             "announcements": state.active_announcements(event, timezone.now()),
-            "state_json": state.get_payload(event.pk) or "{}",
+            "state_json": state_document(event),
         },
     )
 

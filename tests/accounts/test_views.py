@@ -111,3 +111,13 @@ def test_home_queries_do_not_grow_with_events(client, user):
     add(27)
 
     assert count() == small
+
+
+def test_my_space_leads_a_juror_to_the_jury_page(client, event):
+    from django.urls import reverse
+
+    from tests.factories import MembershipFactory
+
+    juror = MembershipFactory(event=event, role="juror").user
+    client.force_login(juror)
+    assert reverse("judging:juror_home", args=[event.slug]) in client.get(reverse("accounts:home")).content.decode()

@@ -53,3 +53,19 @@ def make_teams(event, count):
     from citehack.teams.models import Team
 
     return [Team.objects.create(event=event, number=n).pk for n in range(1, count + 1)]
+
+
+def run_async(coroutine_factory, timeout=30):
+    """Run an asyncio scenario to completion, from any test.
+
+    Playwright's sync API leaves an event loop running in the main thread once a browser
+    test has run, and asyncio.run() refuses to start inside it; a thread of its own has none.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def scenario():
+        return await asyncio.wait_for(coroutine_factory(), timeout)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()

@@ -19,7 +19,7 @@ from citehack.live.broker import hub
 from tests.factories import EventFactory
 
 from .asgi_harness import Exchange, request, scope_for, sse_events
-from .helpers import version_of
+from .helpers import run_async, version_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +36,7 @@ def connect(event_pk, *, last_event_id=None):
 
 
 def run(scenario):
-    return asyncio.run(asyncio.wait_for(scenario(), 30))
+    return run_async(scenario)
 
 
 @pytest.fixture

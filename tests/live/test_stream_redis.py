@@ -18,6 +18,7 @@ import pytest
 
 from citehack.live import broker, services
 from tests.factories import EventFactory, MembershipFactory
+from tests.live.helpers import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,7 +163,7 @@ def test_relay_catches_up_when_it_subscribes(redis_url, publish_through_redis):
         return item
 
     # The state was published to Redis before the relay listened: only the cache has it.
-    version_seen, frame = asyncio.run(scenario())
+    version_seen, frame = run_async(scenario)
     assert version_seen == version
     assert frame.startswith(f"id: {version}\nevent: state\n".encode())
 

@@ -211,7 +211,7 @@ def test_screen_opens_with_its_secret_link_without_sign_in(client, event):
     response = client.get(reverse("live:screen", args=[live.screen_token]))
     assert response.status_code == 200
     assert event.title in response.content.decode()
-    assert json.loads(response.context["state_json"])["event"]["id"] == event.pk
+    assert response.context["state_json"]["event"]["id"] == event.pk
 
 
 def test_wrong_screen_token_is_404_and_shows_nothing_of_the_event(client, event):
@@ -335,3 +335,18 @@ def test_control_room_ids_are_unique_so_each_label_names_its_own_field(organiser
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     for target in re.findall(r'<label for="([^"]+)"', content):
         assert target in ids
+
+
+def test_the_screen_embeds_the_state_as_an_object_not_a_string(client, db):
+    import json
+    import re
+
+    from citehack.live.models import LiveState
+    from tests.factories import EventFactory
+
+    event = EventFactory(phase="live")
+    live = LiveState.objects.create(event=event)
+    body = client.get(f"/live/screen/{live.screen_token}/").content.decode()
+    embedded = re.search(r'<script id="live-state" type="application/json">(.*?)</script>', body, re.S).group(1)
+    assert isinstance(json.loads(embedded), dict)
+    assert json.loads(embedded)["event"]["id"] == event.pk
