@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "citehack.teams",
     "citehack.judging",
     "citehack.live",
+    "citehack.audience",
 ]
 
 MIDDLEWARE = [

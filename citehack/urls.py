@@ -15,6 +15,7 @@ urlpatterns = [
     path("", event_views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("citehack.accounts.urls")),
+    path("", include("citehack.audience.urls")),
     path("", include("citehack.events.urls")),
     path("", include("citehack.registrations.urls")),
     path("", include("citehack.challenges.urls")),

@@ -301,6 +301,7 @@ REPLAY_PARTS = {"citehack.demo.challenges", "citehack.demo.teams"}
 PARTS = [
     "citehack.demo.challenges",
     "citehack.demo.teams",
+    "citehack.demo.audience",
     "citehack.demo.judging",
 ]
 
