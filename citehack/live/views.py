@@ -38,6 +38,17 @@ def state_document(event):
     return json.loads(state.get_payload(event.pk) or "{}")
 
 
+def audience_poll(event):
+    """The event's audience poll, or None (the audience app is optional)."""
+    from django.apps import apps
+
+    if not apps.is_installed("citehack.audience"):
+        return None
+    from citehack.audience.selectors import get_poll
+
+    return get_poll(event)
+
+
 def join_url(request, event):
     return request.build_absolute_uri(reverse("live:phone", args=[event.slug]))
 
@@ -61,6 +72,7 @@ def _context(request, event, live):
         ),
         "pitch_order_form": PitchOrderForm(initial={"order": ", ".join(map(str, live.pitch_order))}, auto_id="pitch-order-%s"),
         "last_undoable": services.last_undoable(event),
+        "poll": audience_poll(event),
         "screen_url": request.build_absolute_uri(reverse("live:screen", args=[live.screen_token])),
         "join_url": join_url(request, event),
     }
@@ -168,6 +180,7 @@ def screen(request, token):
         raise Http404
     event = live.event
     url = join_url(request, event)
+    vote_url = request.build_absolute_uri(reverse("audience:vote", args=[event.slug])) if audience_poll(event) else ""
     return render(
         request,
         "live/screen.html",
@@ -176,6 +189,8 @@ def screen(request, token):
             "state_json": state_document(event),
             "join_url": url,
             "join_qr": qr_svg(url, title=_("QR code to join on a phone")),
+            "vote_url": vote_url,
+            "vote_qr": qr_svg(vote_url, title=_("QR code of the audience vote")) if vote_url else "",
         },
     )
 
@@ -199,6 +214,7 @@ def phone(request, event):
             "now": now,
             "next": upcoming,
             "team": team,
+            "poll": audience_poll(event),
             "announcements": state.active_announcements(event, timezone.now()),
             "state_json": state_document(event),
         },

@@ -350,3 +350,31 @@ def test_the_screen_embeds_the_state_as_an_object_not_a_string(client, db):
     embedded = re.search(r'<script id="live-state" type="application/json">(.*?)</script>', body, re.S).group(1)
     assert isinstance(json.loads(embedded), dict)
     assert json.loads(embedded)["event"]["id"] == event.pk
+
+
+def test_control_room_opens_and_closes_the_audience_vote_and_comes_back(client, db):
+    from django.urls import reverse
+
+    from citehack.audience.models import Poll
+    from tests.factories import EventFactory, MembershipFactory
+
+    event = EventFactory(phase="judging")
+    organiser = MembershipFactory(event=event, role="organiser").user
+    client.force_login(organiser)
+    page = client.get(reverse("live:control", args=[event.slug])).content.decode()
+    assert reverse("audience:manage", args=[event.slug]) in page
+    from citehack.teams.models import Team
+
+    Team.objects.create(event=event, number=1, published_at=event.starts_at)
+    Poll.objects.create(event=event)
+    page = client.get(reverse("live:control", args=[event.slug])).content.decode()
+    assert reverse("audience:open", args=[event.slug]) in page
+    response = client.post(
+        reverse("audience:open", args=[event.slug]),
+        {"next": reverse("live:control", args=[event.slug]), "show_on_screen": "on"},
+    )
+    assert response.status_code == 302 and response.url == reverse("live:control", args=[event.slug])
+    assert Poll.objects.get(event=event).status == "open"
+    phone = client.get(reverse("live:phone", args=[event.slug])).content.decode()
+    assert reverse("audience:vote", args=[event.slug]) in phone
+    assert 'data-live="audience-link" hidden' not in phone

@@ -120,6 +120,8 @@
     renderAnnouncements();
     renderPitch();
     renderMode();
+    var audience = state.extra && state.extra.audience;
+    all("audience-link").forEach(function (el) { el.hidden = !(audience && audience.status === "open"); });
   }
 
   /* Other scripts of the page (the audience count, the podium reveal) follow the same state:
