@@ -50,7 +50,14 @@ def audience_poll(event):
 
 
 def join_url(request, event):
-    return request.build_absolute_uri(reverse("live:phone", args=[event.slug]))
+    """The short address shown under the screen's QR code, easy to type on a phone."""
+    return request.build_absolute_uri(reverse("live:join", args=[event.pk]))
+
+
+@require_GET
+def join(request, pk):
+    event = get_object_or_404(Event.objects.exclude(phase=Phase.DRAFT), pk=pk)
+    return redirect("live:phone", slug=event.slug)
 
 
 def _context(request, event, live):

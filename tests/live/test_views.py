@@ -378,3 +378,16 @@ def test_control_room_opens_and_closes_the_audience_vote_and_comes_back(client, 
     phone = client.get(reverse("live:phone", args=[event.slug])).content.decode()
     assert reverse("audience:vote", args=[event.slug]) in phone
     assert 'data-live="audience-link" hidden' not in phone
+
+
+def test_the_short_join_address_leads_to_the_phone_view_and_hides_drafts(client, db):
+    from django.urls import reverse
+
+    from tests.factories import EventFactory
+
+    event = EventFactory(phase="live")
+    draft = EventFactory(phase="draft")
+    response = client.get(reverse("live:join", args=[event.pk]))
+    assert response.status_code == 302 and response.url == reverse("live:phone", args=[event.slug])
+    assert client.get(reverse("live:join", args=[draft.pk])).status_code == 404
+    assert len(reverse("live:join", args=[event.pk])) < 10
