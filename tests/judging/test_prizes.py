@@ -239,6 +239,7 @@ def test_the_results_page_is_hidden_until_published(client, event, organiser, de
 
     client.post(reverse("judging:publish", args=[event.slug]))
     client.logout()
+    client.cookies["django_language"] = "en"  # logging out drops the cookie the fixture set
     public = client.get(path)
     assert public.status_code == 200
     content = public.content.decode()
