@@ -181,9 +181,23 @@ def test_the_screen_state_is_republished_after_a_reveal(event, organiser, decide
     with django_capture_on_commit_callbacks(execute=True):
         services.reveal_next(actor=organiser, event=event)
 
-    assert LiveState.objects.get(pk=live.pk).version == live.version + 1
+    assert LiveState.objects.get(pk=live.pk).version > live.version
     cached = json.loads(cache.get(live_state.cache_key(event.pk)))
     assert cached["extra"]["reveal"]["revealed"][0]["prize"] == "Third prize"
+    assert cached["mode"] == "results"
+
+
+def test_a_reveal_switches_the_screen_to_the_podium_once(event, organiser, decided, django_capture_on_commit_callbacks):
+    from citehack.core.models import AuditEntry
+    from citehack.live.models import LiveState
+
+    LiveState.objects.create(event=event, screen_mode="countdown")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reveal_next(actor=organiser, event=event)
+        services.reveal_next(actor=organiser, event=event)
+
+    assert LiveState.objects.get(event=event).screen_mode == "results"
+    assert AuditEntry.objects.filter(event=event, action="live.screen").count() == 1
 
 
 def test_reveal_needs_a_decision_and_is_refused_changes_after(event, organiser, prizes, closed, teams):

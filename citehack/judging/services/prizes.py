@@ -165,7 +165,8 @@ def next_to_reveal(event, reveal=None):
 def reveal_next(*, actor, event):
     """Show the next prize on the screen (third to first, then the audience prize).
 
-    Refused when that prize has no decision yet. The screens follow after commit.
+    Refused when that prize has no decision yet. The screen switches to the podium if it
+    showed something else; the screens follow after commit.
     """
     locked_session(event)
     reveal = _reveal_state(event, lock=True)
@@ -182,8 +183,18 @@ def reveal_next(*, actor, event):
         actor=actor, action="judging.reveal", obj=reveal, event=event, before={"revealed": before},
         after={"revealed": reveal.revealed, "prize": prize.name, "team": decision.team.number if decision.team else None},
     )
+    _show_results_on_screen(actor=actor, event=event)
     bump_screen_after_commit(event)
     return prize, decision
+
+
+def _show_results_on_screen(*, actor, event):
+    """A reveal is meant to be seen: switch the screen to the podium (an undoable control-room action)."""
+    from citehack.live.models import LiveState, ScreenMode
+    from citehack.live.services import set_screen
+
+    if not LiveState.objects.filter(event=event, screen_mode=ScreenMode.RESULTS).exists():
+        set_screen(actor=actor, event=event, mode=ScreenMode.RESULTS)
 
 
 @transaction.atomic
