@@ -24,8 +24,8 @@ test: $(STAMP)
 
 # Re-extract and compile the translations (needs gettext; the compiled .mo files are committed).
 messages: $(STAMP)
-	cd citehack && ../$(BIN)/django-admin makemessages -l fr --no-obsolete --ignore 'static/*'
-	cd citehack && ../$(BIN)/django-admin compilemessages
+	$(BIN)/citehack makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=var
+	$(BIN)/citehack compilemessages -l fr --ignore=.venv --ignore='.*'
 
 clean:
 	rm -rf $(VENV) var
