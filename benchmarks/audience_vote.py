@@ -34,15 +34,11 @@ Targets (2-core machine, load generator included): >= 300 votes/s for 60 s, p99 
 
 import argparse
 import asyncio
-import http.client
 import json
 import os
 import random
 import re
-import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,8 +46,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+import benchlib
+from benchlib import HOST, ROOT, free_port, raise_fd_limit, summary
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "citehack_bench"
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -60,35 +56,6 @@ TARGET_RATE, TARGET_P99_MS, TARGET_LAG_MS = 300, 300, 1000
 ADDRESSES = [f"10.{20 + i // 250}.{i % 250}.7" for i in range(256)]
 RETRY_SHARE, CHANGE_SHARE = 0.05, 0.03
 SAMPLED_SCREENS = 50
-
-
-def percentile(values, q):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
-def summary(values):
-    return {
-        "n": len(values),
-        "p50_ms": round(percentile(values, 50), 1) if values else None,
-        "p99_ms": round(percentile(values, 99), 1) if values else None,
-        "max_ms": round(max(values), 1) if values else None,
-    }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def raise_fd_limit():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def log(text):
@@ -178,52 +145,10 @@ def create_event(slug, title):
 
 # --- the servers ---------------------------------------------------------------------------------
 
-SERVER_WRAPPER = """
-import resource, sys
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-from citehack.cli import main
-sys.exit(main(["citehack", "serve", "--host", "127.0.0.1", "--no-collectstatic", "--quiet", *sys.argv[1:]]))
-"""
 
 
-class Server:
-    def __init__(self, name, env, args, log_path):
-        self.name, self.env, self.args, self.log_path = name, env, args, log_path
-        self.port = int(args[args.index("--port") + 1])
-        self.process = None
 
-    def start(self):
-        self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([sys.executable, "-c", SERVER_WRAPPER, *self.args], env=self.env, cwd=ROOT,
-                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                connection.request("GET", "/")
-                connection.getresponse().read()
-                connection.close()
-                return self
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"{self.name} did not start; see {self.log_path}") from None
-                time.sleep(0.2)
-
-    def stop(self):
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        except ProcessLookupError:
-            pass
-        self.log.close()
-        self.process = None
-
+class Server(benchlib.Server):
     def cpu_seconds(self):
         """CPU time of the server's processes so far (the wrapper and its workers)."""
         ticks = os.sysconf("SC_CLK_TCK")

@@ -34,10 +34,7 @@ import json
 import os
 import random
 import re
-import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,84 +42,20 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+import benchlib
+from benchlib import HOST, ROOT, free_port, raise_fd_limit, summary
 TARGET_P95_MS, TARGET_P99_MS, TARGET_RECONNECT_S = 1000, 1500, 20
 SLUG = "creativite-citoyenne-amiens-2018"
 
 
-def raise_fd_limit():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def percentile(values, q):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
-def summary(values):
-    return {
-        "n": len(values),
-        "p50_ms": round(percentile(values, 50), 1) if values else None,
-        "p95_ms": round(percentile(values, 95), 1) if values else None,
-        "p99_ms": round(percentile(values, 99), 1) if values else None,
-        "max_ms": round(max(values), 1) if values else None,
-    }
-
-
 # --- the server ------------------------------------------------------------------------------
 
-SERVER_WRAPPER = """
-import resource, sys
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-from citehack.cli import main
-sys.exit(main(["citehack", "serve", "--host", "127.0.0.1", "--port", sys.argv[1], "--no-collectstatic", "--quiet"]))
-"""
 
 
-class Server:
+
+class Server(benchlib.Server):
     def __init__(self, env, port, log_path):
-        self.env, self.port, self.log_path = env, port, log_path
-        self.process = None
-
-    def start(self):
-        self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVER_WRAPPER, str(self.port)],
-            env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                connection.request("GET", "/")
-                connection.getresponse().read()
-                connection.close()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"citehack serve did not start; see {self.log_path}") from None
-                time.sleep(0.2)
-
-    def stop(self):
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        except ProcessLookupError:
-            pass
-        self.log.close()
-        self.process = None
+        super().__init__("citehack serve", env, ["--port", str(port)], log_path)
 
     def processes(self):
         """(pid, rss kB, command) of the server process and its descendants."""
@@ -596,12 +529,6 @@ def prepare(data_dir):
 
     organiser = next(a for a in demo.ACCOUNTS if a.role == "organiser")
     return env, Event.objects.get(slug=SLUG).pk, organiser
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def run_count(env, pk, account, count, seconds, data_dir, with_polling=True):
