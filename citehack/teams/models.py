@@ -152,6 +152,9 @@ class FormationRun(models.Model):
     quality = models.JSONField(_("quality figures"), null=True, blank=True)
     tradeoffs = models.JSONField(_("trade-offs"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # Why the settings cannot be met, as data (teams.reasons.as_record): phrased when shown,
+    # in the reader's language. `message` keeps the optimiser's English sentence.
+    reason = models.JSONField(_("reason"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("formation run")

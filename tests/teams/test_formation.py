@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from citehack.teams.formation import (
-    FormationInfeasible, Person, Settings, Team, form_teams, place_late_arrival, tradeoffs,
+    REASONS, FormationInfeasible, Person, Settings, Team, form_teams, place_late_arrival, tradeoffs,
 )
 from citehack.teams.formation import solve as solve_module
 from citehack.teams.formation.instance import build_instance
@@ -248,7 +248,7 @@ def test_small_instances_are_valid_and_optimal_against_brute_force(instance):
     try:
         result = form_teams(people, s)
     except FormationInfeasible as exc:
-        assert str(exc)
+        assert str(exc) and exc.code in REASONS
         assert not team_level, f"declared infeasible but a solution exists: {exc}"
         return
     assert team_level
@@ -288,7 +288,7 @@ def test_larger_random_instances_are_valid_or_refused_with_a_reason(instance):
     try:
         result = form_teams(people, s)
     except FormationInfeasible as exc:
-        assert len(str(exc)) > 20
+        assert len(str(exc)) > 20 and exc.code in REASONS and REASONS[exc.code] <= exc.params.keys()
         return
     assert_valid(result, people, s)
     if s.method == "milp" and result.quality.optimal:

@@ -7,9 +7,9 @@ one person without moving anyone; ``tradeoffs`` prices the organiser's choices.
 from .late import LatePlacement, place_late_arrival
 from .solve import form_teams
 from .tradeoffs import Tradeoffs, tradeoffs
-from .types import FormationInfeasible, Person, Quality, Result, Settings, Team
+from .types import REASONS, FormationInfeasible, Person, Quality, Result, Settings, Team
 
 __all__ = [
-    "FormationInfeasible", "LatePlacement", "Person", "Quality", "Result", "Settings", "Team",
+    "REASONS", "FormationInfeasible", "LatePlacement", "Person", "Quality", "Result", "Settings", "Team",
     "Tradeoffs", "form_teams", "place_late_arrival", "tradeoffs",
 ]

@@ -74,9 +74,11 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
     """Validate the data, check the bounds that can be checked without a solver, and index."""
     L, U = settings.min_size, settings.max_size
     if L < 1:
-        raise FormationInfeasible(f"the minimum team size must be at least 1 (got {L})")
+        raise FormationInfeasible(f"the minimum team size must be at least 1 (got {L})", code="min_size_below_one",
+                                 min_size=L)
     if L > U:
-        raise FormationInfeasible(f"the minimum team size ({L}) is above the maximum team size ({U})")
+        raise FormationInfeasible(f"the minimum team size ({L}) is above the maximum team size ({U})",
+                                 code="min_above_max", min_size=L, max_size=U)
 
     people = list(people)
     ids = [p.id for p in people]
@@ -99,7 +101,7 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
     cidx = {c: j for j, c in enumerate(challenges)}
     m = len(challenges)
     if people and m == 0:
-        raise FormationInfeasible("there are no challenges to place people on")
+        raise FormationInfeasible("there are no challenges to place people on", code="no_challenges")
     if m > 30:
         raise ValueError(f"at most 30 challenges are supported (got {m})")
     for name, mapping in (("capacity", settings.capacity), ("teams per challenge", settings.teams_per_challenge)):
@@ -148,7 +150,8 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
     for label, members in groups.items():
         if len(members) > U:
             raise FormationInfeasible(
-                f"a friend group of {len(members)} (group {label!r}) is larger than the maximum team size {U}"
+                f"a friend group of {len(members)} (group {label!r}) is larger than the maximum team size {U}",
+                code="group_too_large", group=label, size=len(members), max_size=U,
             )
     nu = len(units)
     unit_of = np.empty(n, dtype=np.int64)
@@ -169,7 +172,8 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
         if 0 < v < L:
             raise FormationInfeasible(
                 f"capacity of {c} ({v}) is below the minimum team size ({L}); "
-                f"set it to 0 to close the challenge or to at least {L}"
+                f"set it to 0 to close the challenge or to at least {L}",
+                code="capacity_below_min", challenge=c, capacity=int(v), min_size=L,
             )
     fixed = {cidx[c]: int(v) for c, v in settings.teams_per_challenge.items()}
     k_lo = np.zeros(m, dtype=np.int64)
@@ -179,7 +183,9 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
         if cv is not None and f * L > cv:
             raise FormationInfeasible(
                 f"capacity of {challenges[j]} ({cv}) cannot hold {_plural(f, 'team')} of at least {L} "
-                f"({f * L} people needed): {f * L - cv} places short"
+                f"({f * L} people needed): {f * L - cv} places short",
+                code="capacity_below_fixed_teams", challenge=challenges[j], capacity=int(cv), teams=f,
+                min_size=L, needed=f * L, short=f * L - int(cv),
             )
         k_lo[j] = k_hi[j] = f
 
@@ -194,7 +200,8 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
         u = unit_of[seen[pid]]
         if unit_lock[u] not in (-1, cidx[c]):
             raise FormationInfeasible(
-                f"friend group {unit_group[u]!r} has members locked to {challenges[unit_lock[u]]} and {c}"
+                f"friend group {unit_group[u]!r} has members locked to {challenges[unit_lock[u]]} and {c}",
+                code="group_locked_apart", group=unit_group[u], challenges=[challenges[unit_lock[u]], c],
             )
         unit_lock[u] = cidx[c]
     for pid, t in settings.team_locks.items():
@@ -207,7 +214,9 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
         u = unit_of[seen[pid]]
         if unit_team_lock[u] not in (-1, t):
             raise FormationInfeasible(
-                f"friend group {unit_group[u]!r} has members locked to teams {unit_team_lock[u] + 1} and {t + 1}"
+                f"friend group {unit_group[u]!r} has members locked to teams {unit_team_lock[u] + 1} and {t + 1}",
+                code="group_locked_to_teams", group=unit_group[u], challenge=settings.locks[pid],
+                teams=[int(unit_team_lock[u]) + 1, int(t) + 1],
             )
         unit_team_lock[u] = t
     locked_people = np.zeros(m, dtype=np.int64)
@@ -218,11 +227,13 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
     for (j, t), load in team_load.items():
         if load > U:
             raise FormationInfeasible(
-                f"{load} people are locked to team {t + 1} of {challenges[j]}, above the maximum team size {U}"
+                f"{load} people are locked to team {t + 1} of {challenges[j]}, above the maximum team size {U}",
+                code="team_lock_over_max", challenge=challenges[j], team=t + 1, people=load, max_size=U,
             )
         if j in fixed and t >= fixed[j]:
             raise FormationInfeasible(
-                f"someone is locked to team {t + 1} of {challenges[j]}, which has only {_plural(fixed[j], 'team')}"
+                f"someone is locked to team {t + 1} of {challenges[j]}, which has only {_plural(fixed[j], 'team')}",
+                code="team_lock_missing_team", challenge=challenges[j], team=t + 1, teams=fixed[j],
             )
         k_lo[j] = max(k_lo[j], t + 1)
     for j in range(m):
@@ -231,12 +242,16 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
             why = "it is closed" if most == 0 else f"it takes at most {most}"
             raise FormationInfeasible(
                 f"{_plural(int(locked_people[j]), 'person', 'people')} are locked to {challenges[j]} but {why}: "
-                f"{int(locked_people[j]) - most} too many"
+                f"{int(locked_people[j]) - most} too many",
+                code="locked_over_capacity", challenge=challenges[j], people=int(locked_people[j]), most=most,
+                excess=int(locked_people[j]) - most,
             )
         if k_lo[j] > k_hi[j]:
             raise FormationInfeasible(
                 f"{challenges[j]} needs {k_lo[j]} teams for its team locks but its capacity "
-                f"({int(cap[j])}) holds at most {k_hi[j]}"
+                f"({int(cap[j])}) holds at most {k_hi[j]}",
+                code="team_locks_over_capacity", challenge=challenges[j], teams=int(k_lo[j]), capacity=int(cap[j]),
+                most_teams=int(k_hi[j]),
             )
 
     _check_totals(n, L, U, challenges, fixed, cap, k_lo, k_hi, settings)
@@ -269,7 +284,9 @@ def _check_totals(n, L, U, challenges, fixed, cap, k_lo, k_hi, settings):
             lead = f"with the fixed numbers of teams ({parts})"
         raise FormationInfeasible(
             f"{lead}, at least {need} people are needed (min size {L}); there are {n}: "
-            f"{need - n} people short; lower --min-size or fix fewer teams"
+            f"{need - n} people short; lower --min-size or fix fewer teams",
+            code="too_few_people", people=n, needed=need, short=need - n, min_size=L,
+            fixed_teams={challenges[j]: int(k_lo[j]) for j in range(m) if k_lo[j]},
         )
     if n == 0:
         return
@@ -284,26 +301,27 @@ def _check_totals(n, L, U, challenges, fixed, cap, k_lo, k_hi, settings):
             hint = f"raise --max-size to {new_u} or allow more teams" if new_u else "allow more teams"
             raise FormationInfeasible(
                 f"{n} people but at most {_plural(teams, 'team')} of at most {U} = {total} places: "
-                f"{missing} places missing; {hint}"
+                f"{missing} places missing; {hint}",
+                code="too_few_places", people=n, places=total, missing=missing, max_size=U, teams=teams,
+                by_challenge=None, suggested_max_size=new_u,
             )
         parts = ", ".join(
             f"{challenges[j]}: {int(places[j])}" for j in range(m)
         )
         raise FormationInfeasible(
             f"{n} people but only {total} places ({parts}): {missing} places missing; "
-            f"raise capacities, --max-size or the numbers of teams"
+            f"raise capacities, --max-size or the numbers of teams",
+            code="too_few_places", people=n, places=total, missing=missing, max_size=U,
+            by_challenge={challenges[j]: int(places[j]) for j in range(m)},
         )
-    # Whole teams: some K with K*L <= n <= K*U, within the team counts allowed.
-    k_min = max(math.ceil(n / U), int(k_lo.sum()))
-    k_max = min(n // L, int(k_hi.sum()))
-    if k_min > k_max:
-        a = n // L
-        if a < math.ceil(n / U):
-            raise FormationInfeasible(
-                f"{n} people cannot be split into teams of {L} to {U}: {_plural(a, 'team')} hold at most "
-                f"{a * U}, {a + 1} teams need at least {(a + 1) * L}; change --min-size or --max-size"
-            )
+    # Whole teams: some K with K*L <= n <= K*U. The checks above already keep such a K within
+    # the team counts allowed (L * sum(k_lo) <= n <= places <= U * sum(k_hi)); whether each
+    # challenge's head count fits its own teams is the solver's to find.
+    a = n // L
+    if a < math.ceil(n / U):
         raise FormationInfeasible(
-            f"{n} people need between {math.ceil(n / U)} and {n // L} teams of {L} to {U}, "
-            f"but the capacities and fixed numbers of teams allow {int(k_lo.sum())} to {int(k_hi.sum())}"
+            f"{n} people cannot be split into teams of {L} to {U}: {_plural(a, 'team')} hold at most "
+            f"{a * U}, {a + 1} teams need at least {(a + 1) * L}; change --min-size or --max-size",
+            code="sizes_cannot_split", people=n, min_size=L, max_size=U, teams=a, most=a * U,
+            least=(a + 1) * L,
         )

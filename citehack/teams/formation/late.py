@@ -85,21 +85,30 @@ def place_late_arrival(teams: Sequence[Team], person: Person, settings: Settings
         filled = len((person.skills & required) - held)
         candidates.append(((rank_cost(rank), -filled, shared, len(t.members), i), i, rank))
     if not candidates:
-        raise FormationInfeasible(_why_full(teams, person, settings, lock, group_team))
+        raise _why_full(teams, person, settings, lock, group_team)
     _, best, rank = min(candidates)
     chosen = teams[best]
     teams[best] = Team(chosen.challenge, chosen.members + (person.id,))
     return LatePlacement(teams=teams, index=best, rank=rank)
 
 
-def _why_full(teams, person, settings, lock, group_team) -> str:
+def _why_full(teams, person, settings, lock, group_team) -> FormationInfeasible:
     U = settings.max_size
     if group_team is not None:
         t = teams[group_team]
-        return (f"the team of friend group {person.group!r} on {t.challenge} is full "
-                f"({len(t.members)} of at most {U}); raise --max-size to {len(t.members) + 1}")
+        return FormationInfeasible(
+            f"the team of friend group {person.group!r} on {t.challenge} is full "
+            f"({len(t.members)} of at most {U}); raise --max-size to {len(t.members) + 1}",
+            code="group_team_full", group=person.group, challenge=t.challenge, members=len(t.members), max_size=U,
+        )
     if lock is not None:
-        return f"every team of {lock}, where {person.id} is locked, is full (at most {U}) or {lock} is at capacity"
+        return FormationInfeasible(
+            f"every team of {lock}, where {person.id} is locked, is full (at most {U}) or {lock} is at capacity",
+            code="locked_challenge_full", person=person.id, challenge=lock, max_size=U,
+        )
     if not teams:
-        return "there are no teams to join"
-    return f"every team is full (at most {U} people) or at its challenge's capacity; raise --max-size to {U + 1}"
+        return FormationInfeasible("there are no teams to join", code="no_teams")
+    return FormationInfeasible(
+        f"every team is full (at most {U} people) or at its challenge's capacity; raise --max-size to {U + 1}",
+        code="all_teams_full", max_size=U,
+    )

@@ -77,7 +77,12 @@ def compute_r_star(inst: Instance, *, time_limit: float, clock):
     base = inst.base_allowed
     if not base.any(axis=1).all():
         u = int(np.flatnonzero(~base.any(axis=1))[0])
-        raise FormationInfeasible(f"{_describe_unit(inst, u)} fits on no challenge (capacities or closed challenges)")
+        group = inst.unit_group[u]
+        raise FormationInfeasible(
+            f"{_describe_unit(inst, u)} fits on no challenge (capacities or closed challenges)",
+            code="unit_fits_nowhere", group=group, person=None if group else inst.ids[inst.units[u][0]],
+            size=int(inst.size[u]),
+        )
     lo = int(np.where(base, inst.unit_maxrank, inst.unranked + 1).min(axis=1).max())
     lo = flow_lower_bound(inst, lo)
     cuts = []

@@ -45,7 +45,7 @@ def form_teams(people: Sequence[Person], settings: Settings) -> Result:
         try:
             r_star, witness, cuts = compute_r_star(inst, time_limit=left(), clock=left)
         except SolverInfeasible:
-            raise FormationInfeasible(diagnose(people, settings)) from None
+            raise diagnose(people, settings) from None
         except TimeoutError:
             status = "greedy_fallback"
     if r_star is None:
@@ -68,7 +68,7 @@ def form_teams(people: Sequence[Person], settings: Settings) -> Result:
             except SolverInfeasible:
                 if best is not None:
                     break
-                raise FormationInfeasible(diagnose(people, settings)) from None
+                raise diagnose(people, settings) from None
             if stage is None:
                 if best is not None:
                     break
@@ -78,14 +78,16 @@ def form_teams(people: Sequence[Person], settings: Settings) -> Result:
             if stage is None:
                 raise FormationInfeasible(
                     f"no assignment was found within the time limit ({settings.time_limit:g} s) and the greedy "
-                    "fallback could not meet the bounds; raise --time-limit"
+                    "fallback could not meet the bounds; raise --time-limit",
+                    code="time_limit", time_limit=settings.time_limit,
                 )
         try:
             splits = _split_all(inst, stage, left, settings.diversity, skills)
         except Unsplittable as exc:
             if status is not None:
                 raise FormationInfeasible(
-                    "the greedy fallback could not pack the friend groups into teams; raise --time-limit"
+                    "the greedy fallback could not pack the friend groups into teams; raise --time-limit",
+                    code="time_limit", time_limit=settings.time_limit,
                 ) from None
             cuts.append(exc.cut)
             continue
@@ -104,7 +106,8 @@ def form_teams(people: Sequence[Person], settings: Settings) -> Result:
             break
         cuts.extend(learnt)
     if best is None:
-        raise FormationInfeasible("friend groups could not be packed into teams of the allowed sizes")
+        raise FormationInfeasible("friend groups could not be packed into teams of the allowed sizes",
+                                  code="groups_not_packed")
     best_missing, best_cost, stage, splits = best
 
     teams = []
@@ -186,7 +189,7 @@ def _result(inst: Instance, teams: list[Team], stage, *, r_star, status, optimal
     )
 
 
-def diagnose(people: Sequence[Person], settings: Settings) -> str:
+def diagnose(people: Sequence[Person], settings: Settings) -> FormationInfeasible:
     """Name the bound behind a solver-proved infeasibility by relaxing one thing at a time."""
     L, U = settings.min_size, settings.max_size
     sizes_text = f"{L} to {U}" if L != U else f"{L}"
@@ -207,19 +210,24 @@ def diagnose(people: Sequence[Person], settings: Settings) -> str:
         if solvable(ungrouped, settings):
             listed = ", ".join(str(s) for s in sorted(sizes.values(), reverse=True))
             outside = sum(1 for p in people if not p.group)
-            return (
+            return FormationInfeasible(
                 f"friend groups (sizes {listed}) cannot be kept together in teams of {sizes_text}: "
                 f"the {outside} people outside groups are not enough to complete their teams within the "
-                f"capacities and numbers of teams; widen the team sizes or split a group"
+                f"capacities and numbers of teams; widen the team sizes or split a group",
+                code="groups_cannot_fit", group_sizes=sorted(sizes.values(), reverse=True), outside=outside,
+                min_size=L, max_size=U,
             )
     if settings.locks and solvable(people, replace(settings, locks={}, team_locks={})):
-        return f"the locks cannot all be honoured with teams of {sizes_text} and the capacities"
+        return FormationInfeasible(f"the locks cannot all be honoured with teams of {sizes_text} and the capacities",
+                                   code="locks_conflict", min_size=L, max_size=U)
     if settings.capacity and solvable(people, replace(settings, capacity={})):
-        return (
+        return FormationInfeasible(
             f"the capacities cannot be met with teams of {sizes_text} (each challenge takes a whole number "
-            "of teams); raise or remove some capacities"
+            "of teams); raise or remove some capacities",
+            code="capacities_conflict", min_size=L, max_size=U,
         )
-    return (
+    return FormationInfeasible(
         f"no assignment meets teams of {sizes_text} together with the capacities and the fixed numbers of teams; "
-        "relax one of them"
+        "relax one of them",
+        code="no_assignment", min_size=L, max_size=U,
     )

@@ -8,7 +8,55 @@ from typing import Literal
 
 
 class FormationInfeasible(ValueError):
-    """The settings cannot be met; the message says which bound and by how much."""
+    """The settings cannot be met; the message says which bound and by how much.
+
+    ``str(error)`` is the English sentence the command line prints (it names its
+    flags). ``code`` and ``params`` say the same as data, for an interface that
+    phrases it in its own words and language: the codes and their parameters are
+    listed in REASONS. Challenges, people and friend groups appear in ``params`` by
+    the identifiers the caller gave them.
+    """
+
+    def __init__(self, message: str, *, code: str, **params):
+        if code not in REASONS:
+            raise ValueError(f"unknown reason code {code!r}")
+        missing = REASONS[code] - params.keys()
+        if missing:
+            raise ValueError(f"reason {code!r} needs {sorted(missing)}")
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+# Reason code -> the parameters it always carries (some carry a few more, optional ones).
+REASONS: dict[str, frozenset[str]] = {code: frozenset(keys.split()) for code, keys in {
+    "min_size_below_one": "min_size",
+    "min_above_max": "min_size max_size",
+    "no_challenges": "",
+    "group_too_large": "group size max_size",
+    "capacity_below_min": "challenge capacity min_size",
+    "capacity_below_fixed_teams": "challenge capacity teams min_size needed short",
+    "group_locked_apart": "group challenges",
+    "group_locked_to_teams": "group challenge teams",
+    "team_lock_over_max": "challenge team people max_size",
+    "team_lock_missing_team": "challenge team teams",
+    "locked_over_capacity": "challenge people most excess",
+    "team_locks_over_capacity": "challenge teams capacity most_teams",
+    "too_few_people": "people needed short min_size fixed_teams",
+    "too_few_places": "people places missing max_size by_challenge",
+    "sizes_cannot_split": "people min_size max_size teams most least",
+    "groups_cannot_fit": "group_sizes outside min_size max_size",
+    "locks_conflict": "min_size max_size",
+    "capacities_conflict": "min_size max_size",
+    "no_assignment": "min_size max_size",
+    "time_limit": "time_limit",
+    "groups_not_packed": "",
+    "group_team_full": "group challenge members max_size",
+    "locked_challenge_full": "person challenge max_size",
+    "no_teams": "",
+    "unit_fits_nowhere": "group person size",
+    "all_teams_full": "max_size",
+}.items()}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from citehack.challenges.selectors import retained_challenges
 from citehack.core import audit
 from citehack.events.models import Event, Phase
 
-from .. import formation, selectors
+from .. import formation, reasons, selectors
 from ..models import FormationRun, MemberSource, ProjectSheet, RunStatus, Team, TeamMember, TeamSettings
 from .adapter import Choices, build_people, challenge_key, default_choices, formation_input, person_key
 
@@ -57,7 +57,11 @@ def run_formation(*, actor, event, choices):
     try:
         result = formation.form_teams(data.people, data.settings)
     except (formation.FormationInfeasible, ValueError) as error:
-        return _record_infeasible(actor=actor, event=event, choices=choices, people=len(data.people), message=str(error))
+        reason = None
+        if isinstance(error, formation.FormationInfeasible):
+            reason = reasons.as_record(error, challenge_of_id=data.challenge_of_id, people=data.people)
+        return _record_infeasible(actor=actor, event=event, choices=choices, people=len(data.people),
+                                  message=str(error), reason=reason)
     try:
         found = _tradeoffs_json(formation.tradeoffs(data.people, data.settings))
     except Exception:  # the trade-offs are an explanation: never let them stop the teams
@@ -67,12 +71,13 @@ def run_formation(*, actor, event, choices):
 
 
 @transaction.atomic
-def _record_infeasible(*, actor, event, choices, people, message):
+def _record_infeasible(*, actor, event, choices, people, message, reason):
     run = FormationRun.objects.create(
         event=event, created_by=actor, settings=choices.as_json(), status=RunStatus.INFEASIBLE,
-        people_count=people, message=message,
+        people_count=people, message=message, reason=reason,
     )
-    audit.record(actor=actor, action="teams.form", obj=run, event=event, after={"status": run.status, "message": message})
+    audit.record(actor=actor, action="teams.form", obj=run, event=event,
+                 after={"status": run.status, "message": message, "reason": reason})
     return run
 
 
@@ -332,7 +337,11 @@ def place_late_arrival(*, actor, event, user_id):
     try:
         placement = formation.place_late_arrival(plain, person, settings, people=[people[k] for t in plain for k in t.members if k in people])
     except formation.FormationInfeasible as error:
-        raise ValidationError(_("No team can take this person: %(reason)s.") % {"reason": str(error)}) from None
+        record = reasons.as_record(error, challenge_of_id={keys[c.pk]: c for c in challenges},
+                                   people=list(people.values()))
+        raise ValidationError(
+            _("No team can take this person. %(reason)s") % {"reason": reasons.describe(record) or str(error)}
+        ) from None
     team = teams[placement.index]
     member = TeamMember.objects.create(team=team, event=event, user_id=user_id, source=MemberSource.LATE)
     audit.record(actor=actor, action="teams.place_late", obj=team, event=event,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from citehack.challenges.selectors import retained_challenges
 from citehack.core.views import event_view
 
-from .. import selectors, services
+from .. import reasons, selectors, services
 from ..forms import FormationForm, LateForm, LockForm, MoveForm, SwapForm, TeamSettingsForm
 from ..models import RunStatus
 from .common import error_text, refused
@@ -124,6 +124,13 @@ def tradeoff_sentences(run, skill_labels):
     return sentences
 
 
+def _infeasible_reason(run):
+    """Why the latest run could not form teams, in the reader's language (None if it did)."""
+    if run is None or run.status != RunStatus.INFEASIBLE:
+        return None
+    return reasons.describe(run.reason) or run.message
+
+
 def _manage_context(request, event, *, form=None, swap_form=None):
     challenges = list(retained_challenges(event))
     teams = selectors.teams_with_members(event)
@@ -157,6 +164,7 @@ def _manage_context(request, event, *, form=None, swap_form=None):
     return {
         "event": event, "nav": "teams", "challenges": challenges, "teams": teams, "rows": rows,
         "published": published, "run": run, "formed_run": formed, "form": form, "refusal": refusal,
+        "infeasible_reason": _infeasible_reason(run),
         "run_sentences": figure_sentences(formed.quality, labels) if formed and formed.quality else [],
         "status_sentence": STATUS_SENTENCES.get((formed.quality or {}).get("status"), "") if formed else "",
         "tradeoff_sentences": tradeoff_sentences(formed, labels) if formed else [],
