@@ -23,8 +23,16 @@ def as_record(error, *, challenge_of_id, people):
     """JSON-ready {"code", "params"} for `error`, identifiers replaced by what people read.
 
     `challenge_of_id`: the optimiser's challenge identifier -> Challenge; `people`: the
-    formation.Person list the optimiser saw (person ids are user pks, as strings).
+    formation.Person list the optimiser saw (person ids are user pks, as strings). None if
+    the parameters are not what this module knows: the page then shows the English sentence.
     """
+    try:
+        return _record(error, challenge_of_id, people)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _record(error, challenge_of_id, people):
     names = _names(people)
 
     def challenge(key):
@@ -176,7 +184,8 @@ def _team_locks_over_capacity(p):
 def _too_few_people(p):
     values = {"needed": p["needed"], "min": p["min_size"], "people": p["people"], "short": p["short"],
               "fixed": _pairs(p["fixed_teams"]), "count": len(p["fixed_teams"])}
-    if p["fixed_teams"] and all(n == 1 for _c, n in p["fixed_teams"]):
+    every = len(p["fixed_teams"]) == p.get("challenge_count", len(p["fixed_teams"]))
+    if p["fixed_teams"] and every and all(n == 1 for _c, n in p["fixed_teams"]):
         lead = ngettext("With one team for the %(count)d challenge", "With one team for each of the %(count)d challenges",
                         len(p["fixed_teams"])) % values
     else:
@@ -212,9 +221,18 @@ def _too_few_places(p):
 
 
 def _sizes_cannot_split(p):
-    return _(
+    if not p["teams"]:
+        return ngettext(
+            "%(people)d person cannot make a team of at least %(min)d: lower the minimum team size to %(people)d.",
+            "%(people)d people cannot make a team of at least %(min)d: lower the minimum team size to %(people)d.",
+            p["people"],
+        ) % {"people": p["people"], "min": p["min_size"]}
+    return ngettext(
+        "%(people)d people cannot be split into teams of %(sizes)s: %(teams)d team holds at most %(most)d "
+        "people, %(more)d teams need at least %(least)d. Change the minimum or the maximum team size.",
         "%(people)d people cannot be split into teams of %(sizes)s: %(teams)d teams hold at most %(most)d "
-        "people, %(more)d teams need at least %(least)d. Change the minimum or the maximum team size."
+        "people, %(more)d teams need at least %(least)d. Change the minimum or the maximum team size.",
+        p["teams"],
     ) % {"people": p["people"], "sizes": _sizes(p), "teams": p["teams"], "most": p["most"],
          "more": p["teams"] + 1, "least": p["least"]}
 

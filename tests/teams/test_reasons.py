@@ -62,6 +62,8 @@ CASES = [
      {"people": 9, "places": 7, "missing": 2, "by_challenge": {"A": 3, "B": 4}}),
     ("sizes_cannot_split", crowd(5), Settings(min_size=3, max_size=4),
      {"people": 5, "teams": 1, "most": 4, "least": 6}),
+    ("sizes_cannot_split", crowd(2), Settings(min_size=3, max_size=4),
+     {"people": 2, "teams": 0, "most": 0, "least": 3}),
     ("groups_cannot_fit", [*crowd(3, group="g")[:3], *[person(f"q{i}", group="h") for i in range(3)],
                            *[person(f"r{i}", group="k") for i in range(2)]],
      Settings(min_size=4, max_size=4), {"group_sizes": [3, 3, 2], "outside": 0}),
@@ -178,6 +180,20 @@ def test_specific_sentences():
         one = reasons.describe({"code": "too_few_people",
                                 "params": {**SAMPLES["too_few_people"], "fixed_teams": [[C1, 2]]}})
         assert "défi 1 (Mobilité) : 2" in one
+        some = reasons.describe({"code": "too_few_people", "params": {**SAMPLES["too_few_people"], "challenge_count": 3}})
+        assert some.startswith("Avec les nombres d'équipes fixés (défi 1 (Mobilité) : 1, défi 2 (Emploi) : 1)")
+        every = reasons.describe({"code": "too_few_people", "params": {**SAMPLES["too_few_people"], "challenge_count": 2}})
+        assert every.startswith("Avec une équipe pour chacun des 2 défis et des équipes d'au moins 4")
+
+
+def test_too_few_people_for_a_single_team():
+    record = {"code": "sizes_cannot_split",
+              "params": {"people": 2, "min_size": 3, "max_size": 4, "teams": 0, "most": 0, "least": 3}}
+    with translation.override("fr"):
+        assert reasons.describe(record) == ("2 personnes ne peuvent pas former une équipe d'au moins 3 : "
+                                            "baissez la taille minimale des équipes à 2.")
+    with pytest.raises(FormationInfeasible, match="^2 people cannot make a team of at least 3; lower --min-size to 2$"):
+        form_teams(crowd(2), Settings(min_size=3, max_size=4))
 
 
 def test_an_unreadable_record_gives_none_not_an_error():
@@ -264,3 +280,9 @@ def test_a_late_arrival_refusal_is_explained_in_french(client, event, organiser,
     assert "Toutes les équipes sont complètes (2 personnes au plus)" in body
     assert "--max-size" not in body
     assert not TeamMember.objects.filter(user=late).exists()
+
+
+def test_a_reason_with_unexpected_figures_falls_back_to_the_optimisers_sentence(db):
+    error = FormationInfeasible("friend group 'g' has members locked to A and B", code="group_locked_apart",
+                                group="g", challenges=5)
+    assert reasons.as_record(error, challenge_of_id={}, people=[]) is None

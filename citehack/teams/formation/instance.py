@@ -286,10 +286,15 @@ def _check_totals(n, L, U, challenges, fixed, cap, k_lo, k_hi, settings):
             f"{lead}, at least {need} people are needed (min size {L}); there are {n}: "
             f"{need - n} people short; lower --min-size or fix fewer teams",
             code="too_few_people", people=n, needed=need, short=need - n, min_size=L,
-            fixed_teams={challenges[j]: int(k_lo[j]) for j in range(m) if k_lo[j]},
+            fixed_teams={challenges[j]: int(k_lo[j]) for j in range(m) if k_lo[j]}, challenge_count=m,
         )
     if n == 0:
         return
+    if n < L:
+        raise FormationInfeasible(
+            f"{_plural(n, 'person', 'people')} cannot make a team of at least {L}; lower --min-size to {n}",
+            code="sizes_cannot_split", people=n, min_size=L, max_size=U, teams=0, most=0, least=L,
+        )
     # Too many people for the places.
     places = np.minimum(cap, U * k_hi)
     total = int(places.sum())
@@ -320,7 +325,7 @@ def _check_totals(n, L, U, challenges, fixed, cap, k_lo, k_hi, settings):
     a = n // L
     if a < math.ceil(n / U):
         raise FormationInfeasible(
-            f"{n} people cannot be split into teams of {L} to {U}: {_plural(a, 'team')} hold at most "
+            f"{n} people cannot be split into teams of {L} to {U}: {_plural(a, 'team')} {'holds' if a == 1 else 'hold'} at most "
             f"{a * U}, {a + 1} teams need at least {(a + 1) * L}; change --min-size or --max-size",
             code="sizes_cannot_split", people=n, min_size=L, max_size=U, teams=a, most=a * U,
             least=(a + 1) * L,
