@@ -8,7 +8,6 @@
    close, and none answered as refused is stored.
 """
 
-import threading
 import time
 
 import pytest
@@ -17,6 +16,7 @@ from django.db import connection
 from citehack.audience import identity, services
 from citehack.audience.models import Poll, Vote, VoterKind
 from tests.factories import EventFactory, MembershipFactory
+from tests.race import fire_at_once
 
 from .conftest import make_teams, open_poll
 
@@ -24,29 +24,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 10
 WINDOW = 0.1  # seconds between the naive path's check and its insert
-
-
-def fire_at_once(actions):
-    """Run the actions in threads released together; return (results, errors)."""
-    barrier = threading.Barrier(len(actions))
-    results, errors = [None] * len(actions), []
-
-    def run(index, action, delay):
-        try:
-            barrier.wait(timeout=10)
-            time.sleep(delay)
-            results[index] = action()
-        except Exception as error:  # reported by the caller
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, action, delay)) for i, (action, delay) in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def new_poll():

@@ -10,7 +10,6 @@
    without the lock and must see a ballot land after the count.
 """
 
-import threading
 import time
 
 import pytest
@@ -19,6 +18,7 @@ from django.db import connection
 from citehack.challenges import services
 from citehack.challenges.models import Ballot, ChallengeVote, VoterRecord
 from tests.factories import EventFactory, MembershipFactory
+from tests.race import fire_at_once
 
 from .conftest import confirmed_participant, open_vote
 
@@ -52,28 +52,6 @@ def without_unique_index():
         editor.add_constraint(Ballot, constraint)
 
 
-def fire_at_once(actions):
-    """Run the actions in threads released together; return the errors raised."""
-    barrier = threading.Barrier(len(actions))
-    errors = []
-
-    def run(action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-        except Exception as error:  # reported by the caller
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
 def new_vote():
     event = EventFactory()
     organiser = MembershipFactory(event=event, role="organiser").user
@@ -90,7 +68,7 @@ def test_the_same_participant_submitting_twice_at_once_leaves_one_ballot(widened
         event, _organiser = new_vote()
         participant = confirmed_participant(event)
 
-        errors = fire_at_once([cast(event, participant, ["C1"]), cast(event, participant, ["C2", "C3"])])
+        _, errors = fire_at_once([cast(event, participant, ["C1"]), cast(event, participant, ["C2", "C3"])])
 
         assert errors == []
         ballots = list(Ballot.objects.filter(vote__event=event).values_list("content", flat=True))
@@ -112,27 +90,9 @@ def test_negative_control_without_the_unique_index_the_race_leaves_two_ballots(w
 
 def close_with_ballots_in_flight(event, organiser, voters):
     """Three ballots and the close at once; the close starts once the ballots are under way."""
-    barrier = threading.Barrier(len(voters) + 1)
-    errors = []
-
-    def run(action, delay=0.0):
-        try:
-            barrier.wait(timeout=10)
-            time.sleep(delay)
-            action()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    actions = [(cast(event, user, ["C1"]), 0.0) for user in voters]
+    actions = [cast(event, user, ["C1"]) for user in voters]
     actions.append((lambda: services.close_vote(actor=organiser, event=event), WINDOW / 2))
-    threads = [threading.Thread(target=run, args=pair) for pair in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+    return fire_at_once(actions)[1]
 
 
 def counted_and_stored(event):

@@ -12,7 +12,6 @@ checks and before the writes, to widen the window.
    score land after the close.
 """
 
-import threading
 import time
 
 import pytest
@@ -23,6 +22,7 @@ from citehack.judging import services
 from citehack.judging.models import Criterion, JudgingSession, Score, Scorecard
 from citehack.judging.services import scoring
 from tests.factories import EventFactory, MembershipFactory
+from tests.race import fire_at_once
 from tests.judging.conftest import make_juror, make_teams
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -48,28 +48,6 @@ def without_lock(monkeypatch):
     monkeypatch.setattr(scoring, "locked_session", lambda event: JudgingSession.objects.get_or_create(event=event)[0])
 
 
-def fire_at_once(actions):
-    """Run the actions in threads released together; return the errors raised."""
-    barrier = threading.Barrier(len(actions))
-    errors = []
-
-    def run(action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-        except Exception as error:  # reported by the caller
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
 def open_event():
     event = EventFactory(phase=Phase.JUDGING)
     organiser = MembershipFactory(event=event, role="organiser").user
@@ -88,7 +66,7 @@ def test_the_same_scores_sent_twice_at_once_leave_one_card(widened_window):
     for _ in range(ROUNDS):
         event, _organiser, team, juror = open_event()
 
-        errors = fire_at_once([resend(event, team, juror), resend(event, team, juror)])
+        _, errors = fire_at_once([resend(event, team, juror), resend(event, team, juror)])
 
         assert errors == []
         assert Scorecard.objects.filter(team=team).count() == 1

@@ -21,6 +21,7 @@ from citehack.events.models import Event, Membership, Role
 from citehack.registrations import services
 from citehack.registrations.models import Registration, RegistrationState
 from tests.factories import EventFactory, WorkshopFactory
+from tests.race import fire_at_once
 
 from .conftest import confirmed_registration, waitlisted_registration
 
@@ -59,21 +60,9 @@ def set_up_full_event():
     return event, confirmed, waiting
 
 
-def fire_at_once(event, leaving, round_number):
+def cancel_and_register_at_once(event, leaving, round_number):
     """Run two cancellations and three registrations in five threads; return their errors."""
-    barrier = threading.Barrier(5)
-    errors = []
     arrival = random.Random(round_number)
-
-    def run(action, delay):
-        try:
-            barrier.wait(timeout=10)
-            time.sleep(delay)
-            action()
-        except Exception as error:  # reported by the caller
-            errors.append(error)
-        finally:
-            connection.close()
 
     def cancel(registration):
         return lambda: services.cancel_registration(actor=None, registration=registration)
@@ -83,16 +72,10 @@ def fire_at_once(event, leaving, round_number):
             event=event, email=f"new-{round_number}-{n}@example.org", name=f"New {n}", status="resident",
         )
 
-    actions = [
+    return fire_at_once([
         (cancel(leaving[0]), 0), (register(0), arrival.uniform(0, ARRIVAL)), (cancel(leaving[1]), 0),
         (register(1), arrival.uniform(0, ARRIVAL)), (register(2), arrival.uniform(0, ARRIVAL)),
-    ]
-    threads = [threading.Thread(target=run, args=action) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+    ])[1]
 
 
 def confirmed_count(event):
@@ -106,7 +89,7 @@ def queue_key(registration):
 def test_capacity_holds_when_cancellations_and_registrations_race(widened_window):
     for round_number in range(ROUNDS):
         event, confirmed, waiting = set_up_full_event()
-        errors = fire_at_once(event, confirmed[:2], round_number)
+        errors = cancel_and_register_at_once(event, confirmed[:2], round_number)
         assert errors == []
 
         registrations = list(Registration.objects.filter(event=event).select_related("user"))
@@ -132,7 +115,7 @@ def test_negative_control_without_the_lock_the_race_goes_over_capacity(widened_w
     worst = 0
     for round_number in range(NEGATIVE_ROUNDS):
         event, confirmed, _waiting = set_up_full_event()
-        fire_at_once(event, confirmed[:2], round_number)
+        cancel_and_register_at_once(event, confirmed[:2], round_number)
         worst = max(worst, confirmed_count(event))
         if worst > CAPACITY:
             break
