@@ -61,6 +61,12 @@ def sign_in_path(token):
     return reverse("accounts:use_link", kwargs={"token": token})
 
 
+def language_for(user):
+    """The language to write to `user` in when someone else acts for them (an invitation, a
+    team published): theirs if they chose one, else the site's, never the sender's."""
+    return user.language or settings.LANGUAGE_CODE
+
+
 def send_sign_in_link(*, user, request=None, next_url="", subject=None, intro=""):
     """Mail `user` a personal sign-in link, after the transaction commits."""
     token = create_sign_in_link(user=user, next_url=next_url)

@@ -6,11 +6,11 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from citehack.accounts.services import get_or_create_user, send_sign_in_link
+from citehack.accounts.services import get_or_create_user, language_for, send_sign_in_link
 from citehack.core.views import event_view
 
 from . import selectors, services
@@ -245,14 +245,15 @@ def roles(request, event):
                 user = user or get_or_create_user(email=data["email"], name=data["name"])
                 membership, created = services.add_member(actor=request.user, event=event, user=user, role=data["role"])
                 if created and data["send_link"]:
-                    send_sign_in_link(
-                        user=user,
-                        request=request,
-                        next_url=event.get_absolute_url(),
-                        subject=_("You are invited to %(event)s") % {"event": event.title},
-                        intro=_("You now have the role “%(role)s” in %(event)s.")
-                        % {"role": membership.get_role_display(), "event": event.title},
-                    )
+                    with translation.override(language_for(user)):
+                        send_sign_in_link(
+                            user=user,
+                            request=request,
+                            next_url=event.get_absolute_url(),
+                            subject=_("You are invited to %(event)s") % {"event": event.title},
+                            intro=_("You now have the role “%(role)s” in %(event)s.")
+                            % {"role": membership.get_role_display(), "event": event.title},
+                        )
             if created:
                 messages.success(request, _("%(name)s is now %(role)s.") % {"name": user, "role": membership.get_role_display()})
             else:

@@ -175,3 +175,25 @@ def test_a_participant_role_cannot_be_removed_from_the_roles_page(organiser_clie
     response = organiser_client.post(reverse("events:role_remove", args=[event.slug, participant.pk]))
     assert response.status_code == 404
     assert event.memberships.filter(pk=participant.pk).exists()
+
+
+@pytest.mark.parametrize("invitee_language, expected", [("", "fr"), ("en", "en"), ("fr", "fr")])
+def test_an_invitation_is_written_in_the_invitees_language_not_the_organisers(
+    organiser_client, event, django_capture_on_commit_callbacks, invitee_language, expected
+):
+    """The organiser works in English; the invitee reads their own language, else the site's (French)."""
+    UserFactory(email="claire@example.org", name="Claire", language=invitee_language)
+    organiser_client.cookies["django_language"] = "en"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        give(organiser_client, event, email="claire@example.org", name="", role="mentor")
+
+    from django.utils import translation
+
+    with translation.override(expected):
+        subject = translation.gettext("You are invited to %(event)s") % {"event": event.title}
+        intro = translation.gettext("You now have the role “%(role)s” in %(event)s.") % {
+            "role": translation.gettext("Mentor"), "event": event.title}
+    assert mail.outbox[0].subject == subject
+    assert intro in mail.outbox[0].body
+    assert subject.startswith("Invitation :") == (expected == "fr")

@@ -184,7 +184,8 @@ def test_publishing_tells_each_person_by_mail_after_commit(event, organiser, dra
     assert len(callbacks) == 6
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in people)
     message = next(m for m in mail.outbox if m.to == [people[0].email])
-    assert "Team 1 — Démocratisation du numérique" in message.subject
+    # Written in the person's language, else the site's (French), not the organiser's (English here).
+    assert "Équipe 1 — Démocratisation du numérique" in message.subject
     assert people[1].name in message.body
     assert Team.objects.filter(event=event, published_at__isnull=True).count() == 0
     assert event.audit_entries.filter(action="teams.publish").count() == 1
@@ -226,7 +227,15 @@ def test_moving_someone_after_publication_tells_them(event, organiser, published
         services.move_member(actor=organiser, event=event, member_id=member.pk, team_id=published[1].pk)
 
     assert [m.to for m in mail.outbox] == [[people[0].email]]
-    assert "Your team has changed" in mail.outbox[0].subject
+    assert "Votre équipe a changé" in mail.outbox[0].subject  # the person's language, else French
+    people[1].language = "en"
+    people[1].save(update_fields=["language"])
+    member = TeamMember.objects.get(user=people[1])
+    target = next(t for t in published if t.pk != member.team_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_member(actor=organiser, event=event, member_id=member.pk, team_id=target.pk)
+    assert [m.to for m in mail.outbox][-1] == [people[1].email]
+    assert "Your team has changed" in mail.outbox[-1].subject
 
 
 def test_locks_are_refused_after_publication(event, organiser, published, people):

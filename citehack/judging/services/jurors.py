@@ -3,10 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from citehack.accounts.services import get_or_create_user, send_sign_in_link
+from citehack.accounts.services import get_or_create_user, language_for, send_sign_in_link
 from citehack.core import audit
 from citehack.core.rules import is_juror
 from citehack.events.models import Role
@@ -24,16 +24,17 @@ def ensure_juror(event, user):
 
 def _send_invitation(juror, *, request=None):
     event = juror.event
-    send_sign_in_link(
-        user=juror.user,
-        request=request,
-        next_url=reverse("judging:juror_home", kwargs={"slug": event.slug}),
-        subject=_("You are on the jury of %(event)s") % {"event": event.title},
-        intro=_(
-            "You are invited to the jury of %(event)s. The link below opens your jury page: declare any "
-            "conflict of interest with a team, then score each pitch from your phone while it happens."
-        ) % {"event": event.title},
-    )
+    with translation.override(language_for(juror.user)):
+        send_sign_in_link(
+            user=juror.user,
+            request=request,
+            next_url=reverse("judging:juror_home", kwargs={"slug": event.slug}),
+            subject=_("You are on the jury of %(event)s") % {"event": event.title},
+            intro=_(
+                "You are invited to the jury of %(event)s. The link below opens your jury page: declare any "
+                "conflict of interest with a team, then score each pitch from your phone while it happens."
+            ) % {"event": event.title},
+        )
 
 
 @transaction.atomic

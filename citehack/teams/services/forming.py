@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from citehack.accounts.services import send_sign_in_link
+from citehack.accounts.services import language_for, send_sign_in_link
 from citehack.challenges.selectors import retained_challenges
 from citehack.core import audit
 from citehack.events.models import Event, Phase
@@ -267,7 +267,7 @@ def publish_teams(*, actor, event, notify=True):
 
 def _mail_team(user, team, *, teammates=None, moved=False, late=False):
     """Tell a person their team, with a personal link to its page (sent after commit)."""
-    with translation.override(user.language or translation.get_language()):
+    with translation.override(language_for(user)):
         names = {"event": team.event.title, "team": team.display_name}
         if moved:
             subject = _("Your team has changed: %(team)s") % names
@@ -281,12 +281,12 @@ def _mail_team(user, team, *, teammates=None, moved=False, late=False):
         if teammates:
             intro += "\n\n" + _("Your teammates: %(names)s.") % {"names": ", ".join(u.name for u in teammates)}
         intro += "\n\n" + _("The link below opens your team's page and its project sheet.")
-    send_sign_in_link(
-        user=user,
-        next_url=reverse("teams:team", kwargs={"slug": team.event.slug, "pk": team.pk}),
-        subject=subject,
-        intro=intro,
-    )
+        send_sign_in_link(
+            user=user,
+            next_url=reverse("teams:team", kwargs={"slug": team.event.slug, "pk": team.pk}),
+            subject=subject,
+            intro=intro,
+        )
 
 
 # Late arrivals -----------------------------------------------------------------------------------
