@@ -145,14 +145,19 @@ def go_to_item(*, actor, event, item=None):
         if target is None:
             items = list(event.programme.all())
             current = live.current_item
+            if not items:
+                raise ValidationError(_("The programme has no item yet: add the day's items on the programme page."))
             if current is None:
+                # The first item not over yet; when the clock says all are over (a day running
+                # late, or a replay), the programme's first item: nothing has been shown yet.
                 upcoming = [i for i in items if i.ends_at > now]
-                target = upcoming[0] if upcoming else None
+                target = upcoming[0] if upcoming else items[0]
             else:
                 position = [i.pk for i in items].index(current.pk) if current in items else -1
                 target = items[position + 1] if position + 1 < len(items) else None
             if target is None:
-                raise ValidationError(_("There is no next item in the programme."))
+                raise ValidationError(_("“%(item)s” is the last item of the programme: there is no next one.")
+                                      % {"item": current.title})
         if target.event_id != event.pk:
             raise ValidationError(_("This item belongs to another event."))
         live.current_item = target

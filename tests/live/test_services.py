@@ -170,6 +170,33 @@ def test_next_item_follows_the_current_one_in_the_programme(event, organiser, it
     assert live.screen_mode == "pitch"
 
 
+def _shift(items, delta):
+    for item in items:
+        item.starts_at += delta
+        item.ends_at += delta
+        item.save()
+
+
+def test_next_item_with_nothing_current_starts_at_the_first_item_not_over(event, organiser, items):
+    _shift(items, timezone.now() - timedelta(minutes=10) - items[0].ends_at)  # the welcome ended 10 min ago
+    services.go_to_item(actor=organiser, event=event)
+    assert live_of(event).current_item == items[1]
+
+
+def test_next_item_when_the_clock_says_the_whole_day_is_over_starts_at_the_first(event, organiser, items):
+    # A day running late, or replayed: nothing has been shown yet, so "next" is the first item.
+    _shift(items, timezone.now() - timedelta(hours=1) - items[-1].ends_at)
+    services.go_to_item(actor=organiser, event=event)
+    assert live_of(event).current_item == items[0]
+
+
+def test_next_item_with_an_empty_programme_says_to_fill_it(event, organiser):
+    event.programme.all().delete()
+    with pytest.raises(ValidationError) as error:
+        services.go_to_item(actor=organiser, event=event)
+    assert error.value.messages == [fr("The programme has no item yet: add the day's items on the programme page.")]
+
+
 def test_announce_writes_the_announcement_audits_and_publishes(event, organiser, django_capture_on_commit_callbacks):
     version = version_of(event) if LiveState.objects.filter(event=event).exists() else 0
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -215,7 +242,8 @@ INVALID = {
     "start for zero minutes": (_nothing, lambda o, e, i: services.start_timer(actor=o, event=e, minutes=0), "Give the countdown a duration of at least one minute."),
     "next item at the end": (
         lambda o, e: services.go_to_item(actor=o, event=e, item=e.programme.order_by("starts_at").last()),
-        lambda o, e, i: services.go_to_item(actor=o, event=e), "There is no next item in the programme."),
+        lambda o, e, i: services.go_to_item(actor=o, event=e),
+        ("“%(item)s” is the last item of the programme: there is no next one.", {"item": "Pitchs"})),
     "item of another event": (_nothing, lambda o, e, i: services.go_to_item(actor=o, event=e, item=i), "This item belongs to another event."),
     "pitch without order": (_nothing, lambda o, e, i: services.start_pitch(actor=o, event=e), "Set the pitch order first."),
     "pitch after the last team": (
@@ -245,7 +273,7 @@ def test_invalid_action_is_refused_with_a_message_and_changes_nothing(name, even
         with pytest.raises(ValidationError) as error:
             run(organiser, event, foreign_item)
 
-    assert error.value.messages == [fr(message)]
+    assert error.value.messages == [fr(message[0], **message[1]) if isinstance(message, tuple) else fr(message)]
     live = live_of(event)
     assert (live.version, services.snapshot(live)) == before
     assert AuditEntry.objects.count() == audits
