@@ -1,8 +1,9 @@
 """ASGI entry point: the live stream, and every other page through the WSGI application.
 
-`citehack serve` runs this in one process for the venue laptop: the event stream is a raw
-ASGI application (citehack.live.stream) and pages go to Django's WSGI handler in a thread
-pool, which is faster than Django's own ASGI handler (shared/SERVING.md). With REDIS_URL set,
+`citehack serve` runs this in one process for the venue laptop: the event stream and its
+polling fallback (state.json) are raw ASGI applications (citehack.live.stream) and pages go
+to Django's WSGI handler in a thread pool, which is faster than Django's own ASGI handler
+(shared/SERVING.md). With REDIS_URL set,
 live events published by other processes are relayed to the streams held here.
 """
 
@@ -44,6 +45,8 @@ async def application(scope, receive, send):
         await lifespan(receive, send)
     elif scope["type"] == "http" and stream.PATH.match(scope["path"]):
         await stream.app(scope, receive, send)
+    elif scope["type"] == "http" and stream.STATE_PATH.match(scope["path"]):
+        await stream.state_app(scope, receive, send)
     else:
         # a2wsgi reads the request body from its threads with run_coroutine_threadsafe, which
         # needs a coroutine; granian's receive() returns another kind of awaitable.

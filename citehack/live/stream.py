@@ -11,10 +11,12 @@ import asyncio
 import os
 import random
 import re
+import time
 
 from .broker import KEEPALIVE, hub, sse_frame
 
 PATH = re.compile(r"^/live/(\d+)/stream/?$")
+STATE_PATH = re.compile(r"^/live/(\d+)/state\.json$")
 KEEPALIVE_SECONDS = 15
 RETRY_MS = (1000, 6000)
 # granian serves at most `backpressure` requests at once per worker (4,096 with `citehack
@@ -81,6 +83,53 @@ async def app(scope, receive, send):
         await _stream(int(match.group(1)), scope, receive, send)
     finally:
         _open_streams -= 1
+
+
+# event pk -> (version, the state's JSON as bytes), taken once from the hub's newest frame.
+_documents = {}
+
+
+def _document(event_pk, version, frame):
+    """The JSON inside an SSE frame (sse_frame's inverse), kept until the next version."""
+    held = _documents.get(event_pk)
+    if held is not None and held[0] == version:
+        return held[1]
+    body = b"\n".join(line[6:] for line in frame.split(b"\n") if line.startswith(b"data: "))
+    _documents[event_pk] = (version, body)
+    return body
+
+
+async def state_app(scope, receive, send):
+    """The polling fallback (live.js polls every 2-3 s when the stream fails), without Django.
+
+    The same document as the stream and as the `live:state` view, from the hub this
+    process keeps current (publications here, or relayed from Redis), so that thousands of
+    polling phones cost a dictionary lookup each rather than a trip through Django.
+    """
+    match = STATE_PATH.match(scope["path"])
+    if match is None or scope["method"] not in ("GET", "HEAD"):
+        await send({"type": "http.response.start", "status": 405 if match else 404,
+                    "headers": [(b"content-type", b"text/plain"), (b"allow", b"GET, HEAD")]})
+        await send({"type": "http.response.body", "body": b"Method not allowed" if match else b"Not found"})
+        return
+    event_pk = int(match.group(1))
+    latest = await _latest(event_pk)
+    if latest is None:
+        await _send_404(send)
+        return
+    body = _document(event_pk, *latest)
+    await send({
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-cache"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-server-now", str(int(time.time() * 1000)).encode()),
+        ],
+    })
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
 
 async def _stream(event_pk, scope, receive, send):

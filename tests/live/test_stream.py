@@ -7,6 +7,7 @@ Pages go through a2wsgi's threads and the stream through the raw ASGI app, as un
 import asyncio
 import json
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -313,3 +314,71 @@ def test_relay_catches_up_from_the_cache_after_a_redis_outage(started, organiser
     assert event_id == version + 1
     assert json.loads(data)["timer"]["duration_ms"] == 35 * 60 * 1000
     assert hub.latest[started.pk][0] == version + 1
+
+
+# --- the polling fallback, state.json, served by the raw ASGI application -----------------------
+
+
+def poll(path, method="GET"):
+    async def scenario():
+        return await request(application, method, path)
+
+    return run(scenario)
+
+
+def test_state_json_is_the_streams_document_without_django(started, organiser, monkeypatch):
+    import citehack.asgi
+
+    async def no_django(scope, receive, send):
+        raise AssertionError("state.json went through Django")
+
+    django_view = Client().get(reverse("live:state", args=[started.pk]))
+    monkeypatch.setattr(citehack.asgi, "pages", no_django)
+    before_ms = int(time.time() * 1000)
+
+    answer = poll(reverse("live:state", args=[started.pk]))
+
+    assert answer.status == 200
+    assert json.loads(answer.body) == json.loads(django_view.content) == state.build(started)
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["cache-control"] == "no-cache"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert int(answer.headers["content-length"]) == len(answer.body)
+    assert before_ms <= int(answer.headers["x-server-now"]) <= before_ms + 5000
+
+
+def test_state_json_follows_each_action(started, organiser):
+    path = reverse("live:state", args=[started.pk])
+    first = json.loads(poll(path).body)
+    services.pause_timer(actor=organiser, event=started)
+    second = json.loads(poll(path).body)
+    services.announce(actor=organiser, event=started, text="Pause déjeuner")
+
+    third = json.loads(poll(path).body)
+
+    assert second["version"] == first["version"] + 1 and second["timer"]["paused"] is True
+    assert third["version"] == first["version"] + 2
+    assert [a["text"] for a in third["announcements"]] == ["Pause déjeuner"]
+    assert third == state.build(started)
+
+
+def test_state_json_refuses_drafts_unknown_events_and_other_methods(started, organiser):
+    draft = EventFactory(phase=Phase.DRAFT)
+    services.start_timer(actor=None, event=draft, minutes=5)
+
+    for pk in (draft.pk, started.pk + 1000):
+        answer = poll(reverse("live:state", args=[pk]))
+        assert answer.status == 404 and draft.title.encode() not in answer.body
+    posted = poll(reverse("live:state", args=[started.pk]), method="POST")
+    assert posted.status == 405 and posted.headers["allow"] == "GET, HEAD"
+    head = poll(reverse("live:state", args=[started.pk]), method="HEAD")
+    assert head.status == 200 and head.body == b"" and int(head.headers["content-length"]) > 0
+
+
+def test_state_json_of_an_event_sent_back_to_draft_is_gone(started, organiser):
+    path = reverse("live:state", args=[started.pk])
+    assert poll(path).status == 200
+    started.phase = Phase.DRAFT
+    started.save()  # the live.signals receiver withdraws its state from the hub once committed
+
+    assert poll(path).status == 404
