@@ -47,7 +47,7 @@ from collections import Counter
 from pathlib import Path
 
 import benchlib
-from benchlib import HOST, ROOT, free_port, raise_fd_limit, summary
+from benchlib import HOST, ROOT, Connection, Server, free_port, raise_fd_limit, summary
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "citehack_bench"
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -146,90 +146,6 @@ def create_event(slug, title):
 # --- the servers ---------------------------------------------------------------------------------
 
 
-
-
-class Server(benchlib.Server):
-    def cpu_seconds(self):
-        """CPU time of the server's processes so far (the wrapper and its workers)."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        children = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                    children.setdefault(int(fields[1]), []).append(int(entry.name))
-                except (OSError, IndexError):
-                    continue
-        total, todo = 0, [self.process.pid]
-        while todo:
-            pid = todo.pop()
-            todo.extend(children.get(pid, []))
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            except (OSError, IndexError):
-                continue
-        return total / ticks
-
-
-# --- HTTP/1.1 by hand ----------------------------------------------------------------------------
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection, one request at a time."""
-
-    def __init__(self, port):
-        self.port = port
-        self.reader = self.writer = None
-
-    async def request(self, method, path, headers, body=b""):
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
-        for name, value in headers.items():
-            head += f"{name}: {value}\r\n"
-        if body:
-            head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
-        self.writer.write(head.encode("latin-1") + b"\r\n" + body)
-        try:
-            raw = await self.reader.readuntil(b"\r\n\r\n")
-            lines = raw.decode("latin-1").split("\r\n")
-            status = int(lines[0].split(" ", 2)[1])
-            cookies, length, chunked, close = {}, None, False, False
-            for line in lines[1:]:
-                name, _, value = line.partition(":")
-                name, value = name.strip().lower(), value.strip()
-                if name == "content-length":
-                    length = int(value)
-                elif name == "set-cookie":
-                    cookie_name, _, rest = value.partition("=")
-                    cookies[cookie_name] = rest.split(";", 1)[0]
-                elif name == "transfer-encoding" and "chunked" in value.lower():
-                    chunked = True
-                elif name == "connection" and value.lower() == "close":
-                    close = True
-            if chunked:
-                data = b""
-                while True:
-                    size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-                    if size == 0:
-                        await self.reader.readuntil(b"\r\n")
-                        break
-                    data += await self.reader.readexactly(size + 2)
-                    data = data[:-2]
-            else:
-                data = await self.reader.readexactly(length or 0)
-        except BaseException:
-            self.close()
-            raise
-        if close:
-            self.close()
-        return status, cookies, data
-
-    def close(self):
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
 
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
