@@ -20,6 +20,8 @@ from django.utils import timezone
 from citehack.events.models import Event, Membership, Role
 from citehack.registrations import services
 from citehack.registrations.models import Registration, RegistrationState
+from citehack.registrations.services import capacity
+from citehack.registrations.services import registration as registration_services
 from tests.factories import EventFactory, WorkshopFactory
 from tests.race import fire_at_once
 
@@ -37,19 +39,21 @@ ARRIVAL = 0.1  # the registrations arrive within this many seconds of the barrie
 
 @pytest.fixture
 def widened_window(monkeypatch):
-    count = services._confirmed_count
+    # Patched in the module that calls it (_has_free_place, _fill_free_places), not the package.
+    count = capacity._confirmed_count
 
     def slow_count(event):
         n = count(event)
         time.sleep(WINDOW)
         return n
 
-    monkeypatch.setattr(services, "_confirmed_count", slow_count)
+    monkeypatch.setattr(capacity, "_confirmed_count", slow_count)
 
 
 @pytest.fixture
 def no_lock(monkeypatch):
-    monkeypatch.setattr(services, "_lock_event", lambda pk: Event.objects.get(pk=pk))
+    # register_participant and cancel_registration look the lock up in their own module.
+    monkeypatch.setattr(registration_services, "_lock_event", lambda pk: Event.objects.get(pk=pk))
 
 
 def set_up_full_event():
