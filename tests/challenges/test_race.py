@@ -17,6 +17,7 @@ from django.db import connection
 
 from citehack.challenges import services
 from citehack.challenges.models import Ballot, ChallengeVote, VoterRecord
+from citehack.challenges.services import vote as vote_services
 from tests.factories import EventFactory, MembershipFactory
 from tests.race import fire_at_once
 
@@ -31,14 +32,14 @@ WINDOW = 0.1  # seconds between looking for a ballot to replace and inserting on
 
 @pytest.fixture
 def widened_window(monkeypatch):
-    replace = services._replace_ballot
+    replace = vote_services._replace_ballot
 
     def slow_replace(vote, key, content):
         replaced = replace(vote, key, content)
         time.sleep(WINDOW)
         return replaced
 
-    monkeypatch.setattr(services, "_replace_ballot", slow_replace)
+    monkeypatch.setattr(vote_services, "_replace_ballot", slow_replace)
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_every_ballot_stored_is_counted_when_the_close_races_with_ballots(widene
 
 
 def test_negative_control_without_the_shared_lock_a_ballot_lands_after_the_count(widened_window, monkeypatch):
-    monkeypatch.setattr(services, "_vote_for_share", lambda event: ChallengeVote.objects.filter(event=event).first())
+    monkeypatch.setattr(vote_services, "_vote_for_share", lambda event: ChallengeVote.objects.filter(event=event).first())
     seen = False
     for _round in range(NEGATIVE_ROUNDS):
         event, organiser = new_vote()

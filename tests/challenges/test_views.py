@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from citehack.challenges import services
 from citehack.challenges.models import Ballot, Challenge, ChallengeVote, VoterRecord
+from citehack.challenges.services import vote as vote_services
 from citehack.challenges.tally_cli import main as tally_main
 from citehack.events.models import Phase
 
@@ -360,7 +361,7 @@ def test_a_lock_timeout_asks_to_try_again_instead_of_failing(participant_client,
     def timed_out(event):
         raise OperationalError("canceling statement due to lock timeout")
 
-    monkeypatch.setattr(services, "_vote_for_share", timed_out)
+    monkeypatch.setattr(vote_services, "_vote_for_share", timed_out)
     response = participant_client.post(url("ballot", event), {"choices": ["C1"]})
 
     assert response.status_code == 400

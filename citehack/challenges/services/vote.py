@@ -1,209 +1,32 @@
-"""Every write on challenges and the challenge vote.
+"""The challenge vote: settings, opening, ballots online and on paper, the count and the close."""
 
-Each service runs in one transaction and writes an audit row for anything that changes what
-the vote can produce (proposals, moderation, settings, opening, paper ballots, closing). An
-online ballot writes no audit row: the row would tie a person to a moment of voting, and the
-VoterRecord already says who voted.
-
-Organiser-side services lock the event row, so that moderation, settings, opening and
-closing never interleave. A ballot takes a shared lock on the vote row (PostgreSQL): ballots
-do not wait for each other, but the close waits for those in flight, and none lands after it.
-"""
-
-import functools
 import hashlib
 import hmac
 import json
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from citehack.core import audit
-from citehack.events.models import Event, Phase
-from citehack.events.rules import can_manage
+from citehack.events.models import Phase
 
-from . import selectors
-from .models import (
+from .. import selectors
+from ..models import (
     Ballot, BallotKind, BallotSource, Challenge, ChallengeStatus, ChallengeVote, VoterRecord, VoteStatus,
 )
-from .rules import is_confirmed_participant
-from .tally import RULES, TallyError, seed_commitment, tally
+from ..tally import RULES, TallyError, seed_commitment, tally
+from .common import _busy_as_message, _lock_event, _refuse, _snapshot, vote_refusal
 
-CHALLENGE_FIELDS = ["title", "problem", "affected", "outcome", "theme"]
 VOTE_FIELDS = ["seats", "ballot_kind", "max_approvals", "rule"]
-
-
-class Busy(ValidationError):
-    """A lock stayed held longer than the lock timeout: the person should try again."""
-
-
-def _busy_as_message(service):
-    """Turn a lock timeout into a message the person can act on, instead of an error page."""
-
-    @functools.wraps(service)
-    def wrapper(*args, **kwargs):
-        try:
-            return service(*args, **kwargs)
-        except OperationalError as error:
-            raise Busy(_("Many people are voting right now. Please wait a few seconds and try again.")) from error
-
-    return wrapper
-
-
-def _snapshot(obj, fields):
-    return {name: getattr(obj, name) for name in fields}
-
-
-def _lock_event(event):
-    return Event.objects.select_for_update().get(pk=event.pk)
 
 
 def _vote_for_update(event):
     vote, _created = ChallengeVote.objects.select_for_update().get_or_create(event=event)
     return vote
-
-
-# Phase rules ---------------------------------------------------------------------------------
-
-
-def proposal_refusal(*, user, event, vote=None):
-    """Why `user` may not propose a challenge now, or None.
-
-    Confirmed participants propose while registration is open; organisers at any time
-    before the vote opens (draft, registration, or the vote phase while it is being set up).
-    """
-    vote = vote if vote is not None else selectors.get_vote(event)
-    if vote is not None and not vote.is_setup:
-        return _("The challenge vote has started: proposals are closed.")
-    if can_manage(user, event):
-        if event.phase_at_least(Phase.TEAM_FORMATION):
-            return _("Proposals are closed: the event has moved past the challenge vote.")
-        return None
-    if not is_confirmed_participant(user, event):
-        return _("Only people whose registration to this event is confirmed can propose a challenge.")
-    if event.phase != Phase.REGISTRATION:
-        return _("Participants can propose challenges while registration is open; that time is over.")
-    return None
-
-
-def moderation_refusal(*, vote):
-    """Why the list of challenges cannot change now, or None."""
-    if vote is not None and not vote.is_setup:
-        return _("The challenge vote has started: the list of challenges is frozen.")
-    return None
-
-
-def vote_refusal(*, user, event, vote):
-    """Why `user` may not cast a ballot now, or None."""
-    if vote is None or vote.status == VoteStatus.SETUP:
-        return _("The challenge vote has not opened yet.")
-    if vote.status == VoteStatus.CLOSED:
-        return _("The challenge vote is closed: the results are published.")
-    if event.phase != Phase.CHALLENGE_VOTE:
-        return _("The challenge vote is not running now.")
-    if not is_confirmed_participant(user, event):
-        return _("Only people whose registration to this event is confirmed can vote.")
-    return None
-
-
-def _refuse(message):
-    if message:
-        raise ValidationError(message)
-
-
-# Proposals and moderation --------------------------------------------------------------------
-
-
-@_busy_as_message
-@transaction.atomic
-def propose_challenge(*, actor, event, title, problem, affected, outcome, theme=""):
-    """Record a proposal; an organiser's own proposal is accepted at once."""
-    event = _lock_event(event)
-    vote = ChallengeVote.objects.filter(event=event).first()
-    _refuse(proposal_refusal(user=actor, event=event, vote=vote))
-    status = ChallengeStatus.ACCEPTED if can_manage(actor, event) else ChallengeStatus.PROPOSED
-    challenge = Challenge(
-        event=event, title=title.strip(), problem=problem.strip(), affected=affected.strip(),
-        outcome=outcome.strip(), theme=theme or "", proposed_by=actor, status=status,
-    )
-    challenge.full_clean()
-    challenge.save()
-    audit.record(
-        actor=actor, action="challenge.propose", obj=challenge, event=event,
-        after={**_snapshot(challenge, CHALLENGE_FIELDS), "status": status},
-    )
-    return challenge
-
-
-def _locked_challenge(challenge):
-    """Lock the event, then return a fresh copy of the challenge; refuse once the vote started."""
-    event = _lock_event(challenge.event)
-    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
-    _refuse(moderation_refusal(vote=ChallengeVote.objects.filter(event=event).first()))
-    return event, challenge
-
-
-def _set_status(*, actor, challenge, event, action, status, reason="", into=None):
-    before = {"status": challenge.status, "rejection_reason": challenge.rejection_reason,
-              "merged_into": challenge.merged_into_id}
-    challenge.status = status
-    challenge.rejection_reason = reason
-    challenge.merged_into = into
-    challenge.full_clean()
-    challenge.save(update_fields=["status", "rejection_reason", "merged_into", "updated_at"])
-    after = {"status": status, "rejection_reason": reason, "merged_into": into.pk if into else None}
-    audit.record(actor=actor, action=action, obj=challenge, event=event, before=before, after=after)
-    return challenge
-
-
-@_busy_as_message
-@transaction.atomic
-def accept_challenge(*, actor, challenge):
-    """Accept a proposal as a candidate of the vote (also undoes a rejection or a merge)."""
-    event, challenge = _locked_challenge(challenge)
-    if challenge.status == ChallengeStatus.ACCEPTED:
-        return challenge
-    return _set_status(actor=actor, challenge=challenge, event=event, action="challenge.accept", status=ChallengeStatus.ACCEPTED)
-
-
-@_busy_as_message
-@transaction.atomic
-def reject_challenge(*, actor, challenge, reason):
-    """Reject a proposal; the reason is shown with it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give the reason for the rejection: the person who proposed it will read it."))
-    event, challenge = _locked_challenge(challenge)
-    return _set_status(
-        actor=actor, challenge=challenge, event=event, action="challenge.reject", status=ChallengeStatus.REJECTED,
-        reason=reason,
-    )
-
-
-@_busy_as_message
-@transaction.atomic
-def merge_challenge(*, actor, challenge, into):
-    """Mark `challenge` as a duplicate of `into`; those already merged into it follow."""
-    event, challenge = _locked_challenge(challenge)
-    into = Challenge.objects.select_for_update().get(pk=into.pk)
-    if into.event_id != event.pk:
-        raise ValidationError(_("Choose a challenge of the same event."))
-    if into.pk == challenge.pk:
-        raise ValidationError(_("A challenge cannot be merged into itself."))
-    if into.status not in (ChallengeStatus.PROPOSED, ChallengeStatus.ACCEPTED):
-        raise ValidationError(_("Merge into a challenge that is proposed or accepted, not one that was rejected or merged."))
-    merged = _set_status(
-        actor=actor, challenge=challenge, event=event, action="challenge.merge", status=ChallengeStatus.MERGED, into=into,
-    )
-    Challenge.objects.filter(merged_into=challenge).update(merged_into=into, updated_at=timezone.now())
-    return merged
-
-
-# The vote ------------------------------------------------------------------------------------
 
 
 @_busy_as_message
