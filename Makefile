@@ -19,8 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/citehack demo --host $(HOST) --port $(PORT)
 
+# CONN_MAX_AGE=0: the test servers' threads close their database connections after each request,
+# so that none is left open when the PostgreSQL test database is dropped.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Re-extract and compile the translations (needs gettext; the compiled .mo files are committed).
 messages: $(STAMP)

@@ -278,7 +278,7 @@ async def catch_up():
     from . import state
 
     for event_pk in list(hub.latest):
-        payload = await sync_to_async(state.get_payload, thread_sensitive=False)(event_pk)
+        payload = await sync_to_async(state.get_payload_outside_requests, thread_sensitive=False)(event_pk)
         if payload is None:
             hub.withdraw(event_pk)
             continue

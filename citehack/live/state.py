@@ -119,6 +119,18 @@ def get_payload(event_pk):
     return payload
 
 
+def get_payload_outside_requests(event_pk):
+    """get_payload for the ASGI streams' worker threads, which no request ends: close the
+    thread's database connection once stale (CONN_MAX_AGE), as Django does after a request."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        return get_payload(event_pk)
+    finally:
+        close_old_connections()
+
+
 def _cache_if_newer(event_pk, version, payload):
     """Cache `payload` unless a newer state is cached already: callbacks of two actions
     committed close together may run in either order."""

@@ -35,7 +35,7 @@ async def _latest(event_pk):
 
     from . import state
 
-    payload = await sync_to_async(state.get_payload, thread_sensitive=False)(event_pk)
+    payload = await sync_to_async(state.get_payload_outside_requests, thread_sensitive=False)(event_pk)
     if payload is None:
         return None
     import json

@@ -382,3 +382,33 @@ def test_state_json_of_an_event_sent_back_to_draft_is_gone(started, organiser):
     started.save()  # the live.signals receiver withdraws its state from the hub once committed
 
     assert poll(path).status == 404
+
+
+@pytest.mark.postgres  # SQLite's in-memory test database never closes its connections
+def test_the_streams_worker_threads_close_their_database_connection(started, monkeypatch):
+    """No request ends in the threads that read the state for the ASGI streams: the read
+    closes the thread's connection once stale (here at once), as Django does after a request."""
+    import threading
+
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+
+    seen = {}
+
+    def read(reader, key):
+        payload = reader(started.pk)
+        seen[key] = (payload, connection.connection is not None)
+        connection.close()
+
+    for key, reader in (("plain", state.get_payload), ("outside", state.get_payload_outside_requests)):
+        from django.core.cache import cache
+
+        cache.clear()  # make the read reach the database
+        thread = threading.Thread(target=read, args=(reader, key))
+        thread.start()
+        thread.join()
+
+    assert json.loads(seen["outside"][0]) == json.loads(seen["plain"][0]) == state.build(started)
+    assert seen["plain"][1] is True  # the plain read leaves the thread's connection open
+    assert seen["outside"][1] is False
