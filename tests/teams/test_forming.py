@@ -317,3 +317,50 @@ def test_late_arrivals_wait_for_publication(event, organiser, drafts):
 def test_someone_without_a_confirmed_place_is_not_placed(event, organiser, published, stranger):
     with pytest.raises(ValidationError, match="no confirmed place"):
         services.place_late_arrival(actor=organiser, event=event, user_id=stranger.pk)
+
+
+# Cancellations ------------------------------------------------------------------------------------
+
+
+def test_a_person_who_cancels_leaves_their_team_and_the_speakers_role(event, organiser, published, people):
+    from citehack.registrations import services as registrations
+    from citehack.registrations.models import Registration
+
+    member = TeamMember.objects.select_related("team").get(user=people[0])
+    team = member.team
+    Team.objects.filter(pk=team.pk).update(speaker=people[0])
+
+    registrations.cancel_registration(actor=None, registration=Registration.objects.get(event=event, user=people[0]))
+
+    assert not TeamMember.objects.filter(user=people[0]).exists()
+    team.refresh_from_db()
+    assert team.speaker is None
+    entry = event.audit_entries.get(action="teams.leave_on_cancel")
+    assert entry.before == {"user": people[0].pk, "team": team.number}
+    assert TeamMember.objects.filter(event=event).count() == len(people) - 1  # nobody else moved
+
+
+def test_after_the_pitches_started_a_cancellation_leaves_the_teams_as_they_were(event, organiser, published, people):
+    from citehack.registrations import services as registrations
+    from citehack.registrations.models import Registration
+
+    event.phase = Phase.JUDGING
+    event.save(update_fields=["phase"])
+    before = layout()
+
+    registrations.cancel_registration(actor=organiser, registration=Registration.objects.get(event=event, user=people[0]))
+
+    assert layout() == before
+    assert not event.audit_entries.filter(action="teams.leave_on_cancel").exists()
+
+
+def test_a_cancellation_before_publication_takes_the_person_out_of_the_draft(event, organiser, challenges, people):
+    from citehack.registrations import services as registrations
+    from citehack.registrations.models import Registration
+
+    services.run_formation(actor=organiser, event=event, choices=choices(challenges, min_size=1, max_size=3))
+    assert TeamMember.objects.filter(user=people[1]).exists()
+
+    registrations.cancel_registration(actor=people[1], registration=Registration.objects.get(event=event, user=people[1]))
+
+    assert not TeamMember.objects.filter(user=people[1]).exists()

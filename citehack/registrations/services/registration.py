@@ -12,6 +12,7 @@ from citehack.core import audit
 from citehack.events.models import Phase
 
 from ..models import AgeBand, ParticipantStatus, Registration, RegistrationState, Skill, Theme
+from ..signals import registration_cancelled
 from .capacity import _add_participant_role, _fill_free_places, _has_free_place, _lock_event, _remove_participant_role
 from .mail import _mail_registration
 
@@ -131,6 +132,7 @@ def cancel_registration(*, actor, registration, request=None):
         actor=actor, action="registration.cancel", obj=registration, event=event,
         before={"state": before}, after={"state": RegistrationState.CANCELLED},
     )
+    registration_cancelled.send(sender=Registration, registration=registration, event=event, actor=actor)
     if before != RegistrationState.CONFIRMED:
         return []
     return _fill_free_places(actor=actor, event=event, request=request)
