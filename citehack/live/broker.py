@@ -19,9 +19,14 @@ CHANNEL_PREFIX = "citehack:live:"
 
 
 def sse_frame(*, event_id, data, event="state"):
-    """Encode one Server-Sent Events frame (bytes)."""
+    """Encode one Server-Sent Events frame (bytes).
+
+    Lines split on the line ends of the SSE format only (CR, LF): str.splitlines would also
+    split on U+2028, U+2029 or U+0085, which JSON keeps raw inside strings (an announcement
+    pasted from a word processor), and the browser would rejoin the parts with a newline.
+    """
     lines = [f"id: {event_id}", f"event: {event}"]
-    lines += [f"data: {line}" for line in data.splitlines() or [""]]
+    lines += [f"data: {line}" for line in data.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return ("\n".join(lines) + "\n\n").encode()
 
 
@@ -38,6 +43,7 @@ class Hub:
         self._async = {}
         self._sync = {}
         self.latest = {}
+        self.withdrawals = {}  # event pk -> how many times withdrawn (see remember)
         self.loop = None
 
     def subscribe(self, event_pk):
@@ -76,8 +82,21 @@ class Hub:
         """Forget the event's state and end its streams (it went back to draft)."""
         with self._lock:
             self.latest.pop(event_pk, None)
+            self.withdrawals[event_pk] = self.withdrawals.get(event_pk, 0) + 1
             targets = self._targets(event_pk)
         self._hand_out(WITHDRAWN, *targets)
+
+    def remember(self, event_pk, version, frame, *, withdrawals):
+        """Keep a state read from the cache or the database, unless a newer one arrived or the
+        event was withdrawn since the read began (`withdrawals` as counted then); return the
+        newest (version, frame) held, or None if the event is withdrawn."""
+        with self._lock:
+            if self.withdrawals.get(event_pk, 0) != withdrawals:
+                return self.latest.get(event_pk)
+            current = self.latest.get(event_pk)
+            if current is None or current[0] < version:
+                self.latest[event_pk] = current = (version, frame)
+            return current
 
     def deliver(self, event_pk, version, frame):
         """Record the event's newest frame and hand it to every stream of the event."""
@@ -278,10 +297,13 @@ async def catch_up():
     from . import state
 
     for event_pk in list(hub.latest):
+        withdrawals = hub.withdrawals.get(event_pk, 0)
         payload = await sync_to_async(state.get_payload_outside_requests, thread_sensitive=False)(event_pk)
         if payload is None:
             hub.withdraw(event_pk)
             continue
+        if hub.withdrawals.get(event_pk, 0) != withdrawals:
+            continue  # withdrawn while this was read: the old state must not come back
         version = json.loads(payload)["version"]
         hub.deliver(event_pk, version, sse_frame(event_id=version, data=payload))
 

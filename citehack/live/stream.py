@@ -35,17 +35,15 @@ async def _latest(event_pk):
 
     from . import state
 
+    withdrawals = hub.withdrawals.get(event_pk, 0)
     payload = await sync_to_async(state.get_payload_outside_requests, thread_sensitive=False)(event_pk)
     if payload is None:
         return None
     import json
 
     version = json.loads(payload)["version"]
-    frame = sse_frame(event_id=version, data=payload)
-    current = hub.latest.get(event_pk)
-    if current is None or current[0] < version:
-        hub.latest[event_pk] = (version, frame)
-    return hub.latest[event_pk]
+    # Sent back to draft while this was read: the hub says so, and the old state is dropped.
+    return hub.remember(event_pk, version, sse_frame(event_id=version, data=payload), withdrawals=withdrawals)
 
 
 def _header(scope, name):

@@ -412,3 +412,50 @@ def test_the_streams_worker_threads_close_their_database_connection(started, mon
     assert json.loads(seen["outside"][0]) == json.loads(seen["plain"][0]) == state.build(started)
     assert seen["plain"][1] is True  # the plain read leaves the thread's connection open
     assert seen["outside"][1] is False
+
+
+def test_a_line_separator_in_an_announcement_keeps_the_stream_and_the_poll_valid_json(started, organiser):
+    """U+2028 is a line end for str.splitlines but not for the SSE format, and JSON keeps it raw."""
+    text = "Pause\u2028café\u2029puis\x85pitchs"
+    services.announce(actor=organiser, event=started, text=text)
+
+    async def scenario():
+        client = connect(started.pk)
+        await client.start()
+        await client.read_until(b"event: state", timeout=5)
+        await client.disconnect()
+        polled = await request(application, "GET", reverse("live:state", args=[started.pk]))
+        return client.body, polled
+
+    body, polled = run(scenario)
+    ((_id, _name, data),) = sse_events(body)
+    assert [a["text"] for a in json.loads(data)["announcements"]] == [text]
+    assert [a["text"] for a in json.loads(polled.body)["announcements"]] == [text]
+
+
+def test_an_event_sent_back_to_draft_during_the_first_read_is_not_brought_back(started, monkeypatch):
+    """The first poll after a restart reads the state in a thread; if the event is withdrawn
+    meanwhile, the state read before must not be kept (it would serve a draft event)."""
+    hub.latest.pop(started.pk, None)
+    real = state.get_payload_outside_requests
+
+    def read_then_withdrawn(event_pk):
+        payload = real(event_pk)
+        hub.withdraw(event_pk)  # the organiser's "back to draft" lands while the read returns
+        return payload
+
+    monkeypatch.setattr(state, "get_payload_outside_requests", read_then_withdrawn)
+    answer = poll(reverse("live:state", args=[started.pk]))
+
+    assert answer.status == 404
+    assert started.pk not in hub.latest
+
+
+def test_remember_keeps_the_newest_state_and_respects_withdrawals():
+    hub.latest.pop(999_001, None)
+    assert hub.remember(999_001, 3, b"three", withdrawals=hub.withdrawals.get(999_001, 0)) == (3, b"three")
+    assert hub.remember(999_001, 2, b"two", withdrawals=hub.withdrawals.get(999_001, 0)) == (3, b"three")
+    before = hub.withdrawals.get(999_001, 0)
+    hub.withdraw(999_001)
+    assert hub.remember(999_001, 4, b"four", withdrawals=before) is None
+    assert 999_001 not in hub.latest
