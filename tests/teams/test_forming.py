@@ -364,3 +364,24 @@ def test_a_cancellation_before_publication_takes_the_person_out_of_the_draft(eve
     registrations.cancel_registration(actor=people[1], registration=Registration.objects.get(event=event, user=people[1]))
 
     assert not TeamMember.objects.filter(user=people[1]).exists()
+
+
+def test_a_person_who_cancels_leaves_their_friend_group_and_frees_its_place(event, organiser, challenges):
+    from citehack.registrations import services as registrations
+    from citehack.registrations.models import Registration
+    from citehack.teams.models import FriendGroup, FriendGroupMember
+
+    first, second = participant(event), participant(event)
+    code = services.create_friend_group(actor=first, event=event).code
+    request = services.join_friend_group(actor=second, event=event, code=code)
+    services.accept_friend(actor=first, event=event, member_id=request.pk)
+
+    registrations.cancel_registration(actor=None, registration=Registration.objects.get(event=event, user=second))
+    assert list(FriendGroupMember.objects.filter(event=event).values_list("user", flat=True)) == [first.pk]
+
+    # The only confirmed member cancels: the group goes, with the requests waiting in it.
+    third = participant(event)
+    services.join_friend_group(actor=third, event=event, code=code)
+    registrations.cancel_registration(actor=None, registration=Registration.objects.get(event=event, user=first))
+    assert not FriendGroup.objects.filter(event=event).exists()
+    assert not FriendGroupMember.objects.filter(event=event).exists()

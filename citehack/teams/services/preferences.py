@@ -171,6 +171,11 @@ def leave_friend_group(*, actor, event):
     member = FriendGroupMember.objects.filter(event=event, user=actor).select_related("group").first()
     if member is None:
         raise ValidationError(_("You are not in a friend group."))
+    _drop_from_group(member)
+
+
+def _drop_from_group(member):
+    """Remove one membership; a group nobody confirmed is left in is removed with its requests."""
     group = member.group
     member.delete()
     if not group.members.filter(confirmed_at__isnull=False).exists():
