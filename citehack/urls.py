@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 from django.views.static import serve
 
+from citehack.core.views import set_language
 from citehack.events import views as event_views
 
 handler400 = "citehack.core.views.bad_request"

@@ -45,3 +45,18 @@ def bad_request(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def set_language(request):
+    """Django's language switch (a cookie), also remembered on the signed-in person's account,
+    so that mail sent to them when someone else acts is written in the language they chose."""
+    from django.conf import settings
+    from django.views.i18n import set_language as switch
+
+    response = switch(request)
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    if (request.user.is_authenticated and code in dict(settings.LANGUAGES)
+            and response.cookies.get(settings.LANGUAGE_COOKIE_NAME) and request.user.language != code):
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return response

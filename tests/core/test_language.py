@@ -60,3 +60,31 @@ def test_responses_vary_on_the_cookie_that_chooses_the_language():
     response = LanguageMiddleware(view)(RequestFactory().get("/"))
 
     assert [part.strip() for part in response["Vary"].split(",")] == ["Accept-Encoding", "Cookie"]
+
+
+def test_a_signed_in_persons_choice_is_remembered_on_their_account(client, db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(language="")
+    client.force_login(user)
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})  # not offered: nothing changes
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "fr"
+
+
+def test_an_anonymous_switch_only_sets_the_cookie(client, db):
+    from citehack.accounts.models import User
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert response.cookies["django_language"].value == "en"
+    assert not User.objects.exists()

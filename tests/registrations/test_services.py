@@ -190,7 +190,39 @@ def test_cancel_promotes_the_earliest_waiting_person(django_capture_on_commit_ca
     assert is_participant(earlier)
     assert AuditEntry.objects.filter(action="registration.promote", object_id=str(earlier.pk)).count() == 1
     assert [m.to for m in mail.outbox] == [[earlier.user.email]]
-    assert "A place is free for you" in mail.outbox[0].subject
+    # Someone else's cancellation: the person's own language, else the site's, whatever the page.
+    assert mail.outbox[0].subject.startswith("Une place s'est libérée pour vous")
+
+
+def test_the_promotion_mail_is_in_the_promoted_persons_language(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    leaving = confirmed_registration(event)
+    waiting = waitlisted_registration(event)
+    waiting.user.language = "en"
+    waiting.user.save(update_fields=["language"])
+
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        services.cancel_registration(actor=leaving.user, registration=leaving)
+
+    assert mail.outbox[-1].subject.startswith("A place is free for you")
+    assert mail.outbox[-1].body.startswith("Hello")
+
+
+def test_registering_remembers_the_language_of_the_form_and_writes_in_it(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(event, "ada@example.org")  # the page is in English (fixture)
+    assert registration.user.language == "en"
+    assert mail.outbox[-1].subject.startswith("Your place at")
+
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        imported = register(event, "bob@example.org", source="import")  # an organiser's import
+    assert imported.user.language == ""  # not chosen by the person
+    assert mail.outbox[-1].to == ["bob@example.org"]
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        register(event, "cy@example.org", source="import")
+    assert not mail.outbox[-1].subject.startswith("Your place at")  # the site's language, not the organiser's
 
 
 def test_promotion_follows_queue_order_over_successive_cancellations():

@@ -5,6 +5,7 @@ this lock first (see the package's docstring)."""
 from django.db import OperationalError
 from django.utils import timezone
 
+from citehack.accounts.services import language_for
 from citehack.core import audit
 from citehack.core.rules import forget_roles
 from citehack.events.models import Event, Membership, Role
@@ -63,7 +64,9 @@ def _fill_free_places(*, actor, event, request=None):
             actor=actor, action="registration.promote", obj=registration, event=event,
             before={"state": RegistrationState.WAITLISTED}, after={"state": RegistrationState.CONFIRMED},
         )
-        _mail_registration(registration, kind="promoted", event=event, request=request)
+        # Someone else's cancellation or a capacity raise: the person's language, else the site's.
+        _mail_registration(registration, kind="promoted", event=event, request=request,
+                           language=language_for(registration.user))
     return waiting
 
 

@@ -11,10 +11,14 @@ from citehack.accounts.services import send_sign_in_link
 from ..models import Registration, RegistrationState
 
 
-def _mail_registration(registration, *, kind, event, request=None):
-    """Send the person their personal link, with words that say where they stand."""
+def _mail_registration(registration, *, kind, event, request=None, language=None):
+    """Send the person their personal link, with words that say where they stand.
+
+    In `language` when given (someone else acted: accounts.services.language_for), else in
+    the person's own, else in the page's (they are registering themselves).
+    """
     user = registration.user
-    with translation.override(user.language or translation.get_language()):
+    with translation.override(language or user.language or translation.get_language()):
         names = {"event": event.title}
         if kind == "confirmed":
             subject = _("Your place at %(event)s is confirmed") % names
@@ -35,13 +39,13 @@ def _mail_registration(registration, *, kind, event, request=None):
                 "You are already registered: your state is “%(state)s”. Use the link below to see your registration."
             ) % {**names, "state": registration.get_state_display()}
         intro = "\n\n".join([intro, _("%(event)s: %(date)s.") % {**names, "date": _event_date(event)}])
-    send_sign_in_link(
-        user=user,
-        request=request,
-        next_url=reverse("registrations:mine", kwargs={"slug": event.slug}),
-        subject=subject,
-        intro=intro,
-    )
+        send_sign_in_link(
+            user=user,
+            request=request,
+            next_url=reverse("registrations:mine", kwargs={"slug": event.slug}),
+            subject=subject,
+            intro=intro,
+        )
 
 
 def _event_date(event):

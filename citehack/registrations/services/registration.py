@@ -4,10 +4,10 @@ many places are taken, each under the event-row lock."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from citehack.accounts.services import get_or_create_user
+from citehack.accounts.services import get_or_create_user, language_for
 from citehack.core import audit
 from citehack.events.models import Phase
 
@@ -64,6 +64,10 @@ def register_participant(
     if source == "form" and not event.registration_open:
         raise ValidationError(_("Registration is not open for this event."))
     user = get_or_create_user(email=email, name=name)
+    if source == "form" and not user.language:
+        # The language of the form they filled in: the one to write to them in later.
+        user.language = translation.get_language() or settings.LANGUAGE_CODE
+        user.save(update_fields=["language"])
     registration = Registration.objects.select_for_update().filter(event=event, user=user).first()
     if registration is not None and registration.state != RegistrationState.CANCELLED:
         raise AlreadyRegistered(registration)
@@ -96,7 +100,8 @@ def register_participant(
         after={"state": registration.state, "source": source},
     )
     if notify:
-        _mail_registration(registration, kind="confirmed" if has_place else "waitlisted", event=event, request=request)
+        _mail_registration(registration, kind="confirmed" if has_place else "waitlisted", event=event, request=request,
+                           language=None if source == "form" else language_for(user))
     return registration
 
 
