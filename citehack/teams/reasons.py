@@ -114,15 +114,22 @@ def _capacity_below_min(p):
     ) % {"challenge": _challenge(p["challenge"]), "capacity": p["capacity"], "min": p["min_size"]}
 
 
+def _teams(n):
+    return ngettext("%(count)d team", "%(count)d teams", n) % {"count": n}
+
+
+def _places(n):
+    return ngettext("%(count)d place", "%(count)d places", n) % {"count": n}
+
+
 def _capacity_below_fixed_teams(p):
-    return ngettext(
-        "%(challenge)s is to have %(teams)d team of at least %(min)d people (%(needed)d in all) but its "
-        "capacity is %(capacity)d: %(short)d places short. Raise the capacity or lower the number of teams.",
-        "%(challenge)s is to have %(teams)d teams of at least %(min)d people (%(needed)d in all) but its "
-        "capacity is %(capacity)d: %(short)d places short. Raise the capacity or lower the number of teams.",
-        p["teams"],
-    ) % {"challenge": _challenge(p["challenge"]), "teams": p["teams"], "min": p["min_size"],
-         "needed": p["needed"], "capacity": p["capacity"], "short": p["short"]}
+    return _(
+        "The capacity of %(challenge)s (%(capacity)d) cannot hold %(teams)s of at least %(min)d people "
+        "(%(needed)d in all): %(short)s short. Raise the capacity or lower the number of teams."
+    ) % {"challenge": _challenge(p["challenge"]), "capacity": p["capacity"], "min": p["min_size"],
+         "needed": p["needed"],
+         "teams": _teams(p["teams"]),
+         "short": _places(p["short"])}
 
 
 def _group_locked_apart(p):
@@ -174,11 +181,17 @@ def _locked_over_capacity(p):
 
 
 def _team_locks_over_capacity(p):
+    values = {"teams": p["teams"], "challenge": _challenge(p["challenge"]), "capacity": p.get("capacity"),
+              "most": p["most_teams"], "people": p.get("people"), "min": p.get("min_size")}
+    if p.get("capacity") is None:
+        return _(
+            "The locked people need %(teams)d teams on %(challenge)s, but %(people)d people make at most "
+            "%(most)d teams of at least %(min)d: unlock some of them or lower the minimum team size."
+        ) % values
     return _(
         "The locked people need %(teams)d teams on %(challenge)s, but its capacity (%(capacity)d) holds at "
         "most %(most)d: raise the capacity or unlock some of them."
-    ) % {"teams": p["teams"], "challenge": _challenge(p["challenge"]), "capacity": p["capacity"],
-         "most": p["most_teams"]}
+    ) % values
 
 
 def _too_few_people(p):
@@ -210,13 +223,18 @@ def _too_few_places(p):
             "capacities, the maximum team size or the numbers of teams.",
             p["missing"],
         ) % values
-    values.update(teams=p.get("teams", 0), suggested=p.get("suggested_max_size") or p["max_size"] + 1)
-    return ngettext(
-        "%(people)d people but at most %(teams)d teams of at most %(max)d, that is %(places)d places: "
-        "%(missing)d place missing. Raise the maximum team size to %(suggested)d or allow more teams.",
-        "%(people)d people but at most %(teams)d teams of at most %(max)d, that is %(places)d places: "
-        "%(missing)d places missing. Raise the maximum team size to %(suggested)d or allow more teams.",
-        p["missing"],
+    teams = p.get("teams", 0)
+    if not teams or not p.get("suggested_max_size"):
+        return ngettext(
+            "%(people)d people but no team is allowed on any challenge: allow at least one team.",
+            "%(people)d people but no team is allowed on any challenge: allow at least one team.",
+            p["people"],
+        ) % values
+    values.update(teams=_teams(teams), suggested=p["suggested_max_size"],
+                  missing=_places(p["missing"]))
+    return _(
+        "%(people)d people but at most %(teams)s of at most %(max)d, that is %(places)d places: %(missing)s "
+        "missing. Raise the maximum team size to %(suggested)d or allow more teams."
     ) % values
 
 
@@ -267,10 +285,15 @@ def _unit_fits_nowhere(p):
 def _time_limit(p):
     return _(
         "No set of teams was found within the time limit (%(seconds)s s): raise the time limit and run again."
-    ) % {"seconds": number_format(p["time_limit"])}
+    ) % {"seconds": number_format(p["time_limit"], decimal_pos=0 if float(p["time_limit"]).is_integer() else 1)}
 
 
 def _group_team_full(p):
+    if p.get("at_capacity"):
+        return _(
+            "The team of this person's friend group has room, but %(challenge)s is at its capacity: raise the "
+            "capacity of this challenge."
+        ) % {"challenge": _challenge(p["challenge"])}
     return _(
         "The team of this person's friend group, on %(challenge)s, is full (%(members)d of at most %(max)d): "
         "raise the maximum team size to %(next)d, or move someone out of that team."

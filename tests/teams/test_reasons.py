@@ -286,3 +286,41 @@ def test_a_reason_with_unexpected_figures_falls_back_to_the_optimisers_sentence(
     error = FormationInfeasible("friend group 'g' has members locked to A and B", code="group_locked_apart",
                                 group="g", challenges=5)
     assert reasons.as_record(error, challenge_of_id={}, people=[]) is None
+
+
+def test_sentences_agree_in_number_and_name_only_settings_the_organiser_made():
+    with translation.override("en"):
+        one_short = reasons.describe({"code": "capacity_below_fixed_teams", "params": {
+            "challenge": C1, "capacity": 7, "teams": 2, "min_size": 4, "needed": 8, "short": 1}})
+        assert "1 place short" in one_short and "2 teams" in one_short and one_short.startswith("The capacity")
+        one_team = reasons.describe({"code": "too_few_places", "params": {
+            "people": 9, "places": 6, "missing": 3, "max_size": 6, "by_challenge": None, "teams": 1,
+            "suggested_max_size": 9}})
+        assert "at most 1 team of at most 6" in one_team and "3 places missing" in one_team
+        no_team = reasons.describe({"code": "too_few_places", "params": {
+            "people": 9, "places": 0, "missing": 9, "max_size": 6, "by_challenge": None, "teams": 0,
+            "suggested_max_size": None}})
+        assert "no team is allowed" in no_team and "maximum team size" not in no_team
+        assert "(20 s)" in reasons.describe({"code": "time_limit", "params": {"time_limit": 20.0}})
+
+
+def test_team_locks_beyond_what_the_people_can_fill_do_not_name_a_capacity_nobody_set():
+    people = crowd(8)
+    with pytest.raises(FormationInfeasible) as caught:
+        form_teams(people, Settings(min_size=4, max_size=4, locks={"p0": "A"}, team_locks={"p0": 2}))
+    assert caught.value.code == "team_locks_over_capacity" and caught.value.params["capacity"] is None
+    with translation.override("en"):
+        text = reasons.describe({"code": caught.value.code, "params": {**caught.value.params, "challenge": C1}})
+    assert "8 people make at most 2 teams of at least 4" in text and "capacity" not in text
+
+
+def test_a_late_friend_whose_groups_team_has_room_but_the_challenge_is_full_is_told_so():
+    teams = [Team("A", ("p0", "p1")), Team("B", ("p2", "p3"))]
+    friends = [person("p0", group="g"), *crowd(4)[1:]]
+    with pytest.raises(FormationInfeasible) as caught:
+        place_late_arrival(teams, person("late", group="g"), Settings(min_size=1, max_size=3, capacity={"A": 2}),
+                           people=friends)
+    assert caught.value.code == "group_team_full" and caught.value.params["at_capacity"] is True
+    with translation.override("en"):
+        text = reasons.describe({"code": caught.value.code, "params": {**caught.value.params, "challenge": C1}})
+    assert "has room" in text and "raise the capacity" in text

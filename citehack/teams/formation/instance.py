@@ -165,6 +165,12 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
     unit_skill = np.zeros((nu, len(skills)), dtype=bool)
     np.logical_or.at(unit_skill, unit_of, person_skill)
 
+    if 0 < n < L:
+        raise FormationInfeasible(
+            f"{_plural(n, 'person', 'people')} cannot make a team of at least {L}; lower --min-size to {n}",
+            code="sizes_cannot_split", people=n, min_size=L, max_size=U, teams=0, most=0, least=L,
+        )
+
     # Capacities and numbers of teams.
     cap = np.full(m, n, dtype=np.int64)
     for c, v in settings.capacity.items():
@@ -247,11 +253,12 @@ def build_instance(people: Sequence[Person], settings: Settings) -> Instance:
                 excess=int(locked_people[j]) - most,
             )
         if k_lo[j] > k_hi[j]:
+            set_capacity = settings.capacity.get(challenges[j])
+            held_by = f"its capacity ({int(cap[j])})" if set_capacity is not None else f"{n} people in teams of at least {L}"
             raise FormationInfeasible(
-                f"{challenges[j]} needs {k_lo[j]} teams for its team locks but its capacity "
-                f"({int(cap[j])}) holds at most {k_hi[j]}",
-                code="team_locks_over_capacity", challenge=challenges[j], teams=int(k_lo[j]), capacity=int(cap[j]),
-                most_teams=int(k_hi[j]),
+                f"{challenges[j]} needs {k_lo[j]} teams for its team locks but {held_by} make at most {k_hi[j]}",
+                code="team_locks_over_capacity", challenge=challenges[j], teams=int(k_lo[j]),
+                capacity=None if set_capacity is None else int(cap[j]), most_teams=int(k_hi[j]), people=n, min_size=L,
             )
 
     _check_totals(n, L, U, challenges, fixed, cap, k_lo, k_hi, settings)
@@ -290,11 +297,6 @@ def _check_totals(n, L, U, challenges, fixed, cap, k_lo, k_hi, settings):
         )
     if n == 0:
         return
-    if n < L:
-        raise FormationInfeasible(
-            f"{_plural(n, 'person', 'people')} cannot make a team of at least {L}; lower --min-size to {n}",
-            code="sizes_cannot_split", people=n, min_size=L, max_size=U, teams=0, most=0, least=L,
-        )
     # Too many people for the places.
     places = np.minimum(cap, U * k_hi)
     total = int(places.sum())

@@ -96,6 +96,13 @@ def _why_full(teams, person, settings, lock, group_team) -> FormationInfeasible:
     U = settings.max_size
     if group_team is not None:
         t = teams[group_team]
+        if len(t.members) < U:
+            return FormationInfeasible(
+                f"the team of friend group {person.group!r} has room but {t.challenge} is at its capacity; "
+                f"raise --capacity {t.challenge}",
+                code="group_team_full", group=person.group, challenge=t.challenge, members=len(t.members),
+                max_size=U, at_capacity=True,
+            )
         return FormationInfeasible(
             f"the team of friend group {person.group!r} on {t.challenge} is full "
             f"({len(t.members)} of at most {U}); raise --max-size to {len(t.members) + 1}",
