@@ -1,5 +1,6 @@
 """Run actions in threads released together, for the PostgreSQL race tests."""
 
+import contextlib
 import threading
 import time
 
@@ -35,3 +36,18 @@ def fire_at_once(actions):
     for thread in threads:
         thread.join(timeout=60)
     return results, errors
+
+
+@contextlib.contextmanager
+def constraint_dropped(model, name):
+    """The negative controls: run without the model's constraint `name`; the rows written
+    meanwhile (which may break it) are deleted before it is put back."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(model, constraint)
+    try:
+        yield
+    finally:
+        model.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(model, constraint)

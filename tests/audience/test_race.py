@@ -11,12 +11,11 @@
 import time
 
 import pytest
-from django.db import connection
 
 from citehack.audience import identity, services
 from citehack.audience.models import Poll, Vote, VoterKind
 from tests.factories import EventFactory, MembershipFactory
-from tests.race import fire_at_once
+from tests.race import constraint_dropped, fire_at_once
 
 from .conftest import make_teams, open_poll
 
@@ -82,13 +81,8 @@ def unsafe_without_constraint(settings, monkeypatch):
         return updated
 
     monkeypatch.setattr(services, "_update_existing", slow_update)
-    constraint = next(c for c in Vote._meta.constraints if c.name == "audience_vote_one_per_voter")
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(Vote, constraint)
-    yield
-    Vote.objects.all().delete()
-    with connection.schema_editor() as editor:
-        editor.add_constraint(Vote, constraint)
+    with constraint_dropped(Vote, "audience_vote_one_per_voter"):
+        yield
 
 
 def test_negative_control_check_then_insert_without_the_constraint_counts_a_voter_twice(unsafe_without_constraint):

@@ -13,13 +13,12 @@
 import time
 
 import pytest
-from django.db import connection
 
 from citehack.challenges import services
 from citehack.challenges.models import Ballot, ChallengeVote, VoterRecord
 from citehack.challenges.services import vote as vote_services
 from tests.factories import EventFactory, MembershipFactory
-from tests.race import fire_at_once
+from tests.race import constraint_dropped, fire_at_once
 
 from .conftest import confirmed_participant, open_vote
 
@@ -44,13 +43,8 @@ def widened_window(monkeypatch):
 
 @pytest.fixture
 def without_unique_index():
-    constraint = next(c for c in Ballot._meta.constraints if c.name == "ballot_one_per_voter")
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(Ballot, constraint)
-    yield
-    Ballot.objects.all().delete()
-    with connection.schema_editor() as editor:
-        editor.add_constraint(Ballot, constraint)
+    with constraint_dropped(Ballot, "ballot_one_per_voter"):
+        yield
 
 
 def new_vote():

@@ -15,14 +15,13 @@ checks and before the writes, to widen the window.
 import time
 
 import pytest
-from django.db import connection
 
 from citehack.events.models import Phase
 from citehack.judging import services
 from citehack.judging.models import Criterion, JudgingSession, Score, Scorecard
 from citehack.judging.services import scoring
 from tests.factories import EventFactory, MembershipFactory
-from tests.race import fire_at_once
+from tests.race import constraint_dropped, fire_at_once
 from tests.judging.conftest import make_juror, make_teams
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -75,13 +74,8 @@ def test_the_same_scores_sent_twice_at_once_leave_one_card(widened_window):
 
 @pytest.fixture
 def without_unique_card():
-    constraint = next(c for c in Scorecard._meta.constraints if c.name == "scorecard_once")
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(Scorecard, constraint)
-    yield
-    Scorecard.objects.all().delete()
-    with connection.schema_editor() as editor:
-        editor.add_constraint(Scorecard, constraint)
+    with constraint_dropped(Scorecard, "scorecard_once"):
+        yield
 
 
 def test_negative_control_without_lock_or_index_the_resend_makes_two_cards(widened_window, without_lock, without_unique_card):
